@@ -1,0 +1,1 @@
+# hsm: the embedded SoftHSM2 token set-up.

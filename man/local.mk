@@ -1,0 +1,1 @@
+# man: mdoc pages, one per program and file format.

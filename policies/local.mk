@@ -1,0 +1,1 @@
+# policies: the default policy and examples.

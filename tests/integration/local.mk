@@ -1,0 +1,1 @@
+# tests/integration: a real SoftHSM2 token and a real daemon per test.
