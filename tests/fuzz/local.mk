@@ -1,1 +1,35 @@
-# tests/fuzz: one target per parser; each builds as a stdin-replay program run over its corpus in make check, and as a libFuzzer program with --enable-fuzzing.
+# tests/fuzz: one target per parser. Each target is built twice over:
+# as an ordinary check program (fuzz_main.c replays its corpus from
+# tests/fuzz/corpus/NAME in `make check`), and, with --enable-fuzzing
+# (clang), as a libFuzzer program that `make fuzz` runs for FUZZ_SECONDS.
+#
+# To add a target NAME: write tests/fuzz/fuzz-NAME.c defining
+# LLVMFuzzerTestOneInput(), seed tests/fuzz/corpus/NAME/, and append
+#   FUZZ_TARGETS += tests/fuzz/fuzz-NAME
+#   tests_fuzz_fuzz_NAME_SOURCES = tests/fuzz/fuzz-NAME.c $(FUZZ_MAIN)
+#   tests_fuzz_fuzz_NAME_CFLAGS = $(FUZZ_CFLAGS)
+#   tests_fuzz_fuzz_NAME_LDFLAGS = $(FUZZ_LDFLAGS)
+#   tests_fuzz_fuzz_NAME_LDADD = $(WS_LIBS)
+# tests/fuzz/replay-corpora.sh then replays the corpus in `make check`.
+FUZZ_TARGETS =
+FUZZ_SECONDS = 60
+if WS_LIBFUZZER
+FUZZ_MAIN =
+FUZZ_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer-no-link
+FUZZ_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+else
+FUZZ_MAIN = tests/fuzz/fuzz_main.c
+FUZZ_CFLAGS = $(AM_CFLAGS)
+FUZZ_LDFLAGS = $(AM_LDFLAGS)
+endif
+EXTRA_DIST += tests/fuzz/replay-corpora.sh tests/fuzz/corpus tests/fuzz/fuzz_main.c
+check_PROGRAMS += $(FUZZ_TARGETS)
+TESTS += tests/fuzz/replay-corpora.sh
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+	  n=$${t##*/fuzz-}; mkdir -p fuzz-work/$$n; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 fuzz-work/$$n $(top_srcdir)/tests/fuzz/corpus/$$n || exit 1; \
+	done
+.PHONY: fuzz
