@@ -7,20 +7,20 @@
 # LLVMFuzzerTestOneInput(), seed tests/fuzz/corpus/NAME/, and append
 #   FUZZ_TARGETS += tests/fuzz/fuzz-NAME
 #   tests_fuzz_fuzz_NAME_SOURCES = tests/fuzz/fuzz-NAME.c $(FUZZ_MAIN)
-#   tests_fuzz_fuzz_NAME_CFLAGS = $(FUZZ_CFLAGS)
-#   tests_fuzz_fuzz_NAME_LDFLAGS = $(FUZZ_LDFLAGS)
+#   tests_fuzz_fuzz_NAME_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+#   tests_fuzz_fuzz_NAME_LDFLAGS = $(FUZZ_LINK_FLAGS)
 #   tests_fuzz_fuzz_NAME_LDADD = $(WS_LIBS)
 # tests/fuzz/replay-corpora.sh then replays the corpus in `make check`.
 FUZZ_TARGETS =
 FUZZ_SECONDS = 60
 if WS_LIBFUZZER
 FUZZ_MAIN =
-FUZZ_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer-no-link
-FUZZ_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+FUZZ_COMPILE_FLAGS = $(AM_CFLAGS) -fsanitize=fuzzer-no-link
+FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 else
 FUZZ_MAIN = tests/fuzz/fuzz_main.c
-FUZZ_CFLAGS = $(AM_CFLAGS)
-FUZZ_LDFLAGS = $(AM_LDFLAGS)
+FUZZ_COMPILE_FLAGS = $(AM_CFLAGS)
+FUZZ_LINK_FLAGS = $(AM_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/replay-corpora.sh tests/fuzz/corpus tests/fuzz/fuzz_main.c
 check_PROGRAMS += $(FUZZ_TARGETS)
