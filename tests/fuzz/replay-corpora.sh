@@ -8,6 +8,7 @@ top_builddir=${top_builddir:-.}
 fail=0
 count=0
 for corpus in "$top_srcdir"/tests/fuzz/corpus/*/; do
+	[ -d "$corpus" ] || continue
 	name=$(basename "$corpus")
 	prog=$top_builddir/tests/fuzz/fuzz-$name
 	if [ ! -x "$prog" ]; then
