@@ -33,3 +33,9 @@ fuzz: $(FUZZ_TARGETS)
 	  ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 fuzz-work/$$n $(top_srcdir)/tests/fuzz/corpus/$$n || exit 1; \
 	done
 .PHONY: fuzz
+
+FUZZ_TARGETS += tests/fuzz/fuzz-json
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_json_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_json_LDADD = $(WS_LIBS)

@@ -15,5 +15,10 @@ tests_unit_test_buf_SOURCES = tests/unit/test-buf.c
 tests_unit_test_buf_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_buf_LDADD = $(UNIT_LINK_LIBS)
 
+UNIT_TESTS += tests/unit/test-json
+tests_unit_test_json_SOURCES = tests/unit/test-json.c
+tests_unit_test_json_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_json_LDADD = $(UNIT_LINK_LIBS)
+
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
