@@ -64,14 +64,18 @@ ws_err_from_code(const char *code)
 	return WS_ERR_INTERNAL;
 }
 
+/* Formats through a copy, so the arguments may include ws_err_detail(). */
 static void
 detail_vset(const char *fmt, va_list ap)
 {
+	char tmp[WS_ERR_DETAIL_MAX];
+
 	if (fmt == NULL) {
 		err_detail[0] = '\0';
 		return;
 	}
-	vsnprintf(err_detail, sizeof(err_detail), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	memcpy(err_detail, tmp, sizeof(err_detail));
 }
 
 static void
