@@ -1,0 +1,16 @@
+# src/wavesignd: the daemon. Thin over src/lib; see daemon.h for the parts.
+sbin_PROGRAMS += src/wavesignd/wavesignd
+src_wavesignd_wavesignd_SOURCES = \
+	src/wavesignd/daemon.h \
+	src/wavesignd/main.c \
+	src/wavesignd/statedir.c \
+	src/wavesignd/keyring.c \
+	src/wavesignd/reload.c \
+	src/wavesignd/server.c \
+	src/wavesignd/workers.c \
+	src/wavesignd/dispatch.c \
+	src/wavesignd/checkpoint.c \
+	src/wavesignd/op_status.c \
+	src/wavesignd/op_keys.c \
+	src/wavesignd/wslog.c src/wavesignd/wslog.h
+src_wavesignd_wavesignd_LDADD = $(WS_LIBS)

@@ -1,0 +1,176 @@
+/*
+ * daemon.h -- wavesignd's shared state and the interfaces between its parts.
+ *
+ *   main.c      start-up and shutdown: config, policy, state dir, token, log
+ *   statedir.c  the state directory: ownership/mode checks and the lock
+ *   keyring.c   the keys the policy names, found in the token at start
+ *   server.c    the event loop: socket, connections, framing, timeouts
+ *   workers.c   the worker threads, one token session each
+ *   dispatch.c  one request: parse, identify, authorise, run, log, answer
+ *   op_*.c      the operations, one file per family
+ *
+ * Locking: the policy pointer is swapped on SIGHUP under policy_lock (a
+ * request holds the read lock from authorisation to its log record, so it
+ * is judged and logged under one policy). The keyring has its own lock.
+ */
+#ifndef WAVESIGND_DAEMON_H
+#define WAVESIGND_DAEMON_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "ws_buf.h"
+#include "ws_config.h"
+#include "ws_err.h"
+#include "ws_log.h"
+#include "ws_p11.h"
+#include "ws_policy.h"
+#include "ws_proto.h"
+#include "ws_sock.h"
+
+#define WAVESIGND_KEYS_MAX 64
+
+struct keyring {
+	pthread_rwlock_t lock;
+	size_t n;
+	struct ws_key *keys[WAVESIGND_KEYS_MAX];	/* found or generated; freed at exit */
+};
+
+struct ws_daemon {
+	struct ws_config *config;
+	const char *config_path;
+
+	pthread_rwlock_t policy_lock;
+	struct ws_policy *policy;		/* guarded by policy_lock */
+
+	struct ws_token *token;
+	struct keyring keyring;
+	struct ws_log *log;
+	int lock_fd;
+	time_t started;
+	unsigned workers;
+};
+
+/* --- statedir.c --- */
+
+/* Creates (0700) or checks the state dir and takes its lock (flock). */
+ws_err statedir_open(const char *path, int *lock_fd);
+
+/* --- keyring.c --- */
+
+void keyring_init(struct keyring *kr);
+void keyring_free(struct keyring *kr);
+
+/*
+ * Finds every key the policy names. Keys that exist must be safe
+ * (sensitive, never extractable): an unsafe key is WS_ERR_KEY_UNSAFE and
+ * the daemon refuses to start. Missing keys are allowed (keys.init makes
+ * them) and reported by status.
+ */
+ws_err keyring_load(struct keyring *kr, struct ws_session *s, const struct ws_policy *policy);
+
+/* The key with that label, or NULL. The pointer stays valid until exit. */
+const struct ws_key *keyring_get(struct keyring *kr, const char *label);
+
+/* Adds a newly generated key (takes ownership). */
+ws_err keyring_add(struct keyring *kr, struct ws_key *key);
+
+/* --- dispatch.c --- */
+
+/* What an operation sees of its request. */
+struct op_ctx {
+	struct ws_daemon *d;
+	struct ws_session *session;		/* this worker's token session */
+	const struct ws_peer *peer;
+	const struct ws_policy *policy;		/* read-locked for the request */
+	const struct ws_policy_client *client;
+	const struct ws_request *req;
+	json_t *subject;	/* decisive request fields for the log record */
+	json_t *outputs;	/* output digests for the log record */
+	json_t *keys_used;	/* fingerprints of the keys used */
+	bool officer_op;	/* a checkpoint follows this record */
+};
+
+/*
+ * An operation: reads ctx->req->args, does its work, fills ctx->subject /
+ * outputs / keys_used, and returns its result object (new reference) or
+ * an error (detail set).
+ */
+typedef ws_err (*op_fn)(struct op_ctx *ctx, json_t **result);
+
+struct op_def {
+	const char *name;
+	op_fn fn;
+};
+
+/* The operations this daemon serves, ending with { NULL, NULL }. */
+extern const struct op_def op_table[];
+
+/*
+ * Serves one request payload from peer: the response frame payload is
+ * written to out. Never fails to produce a response except on memory
+ * exhaustion (then returns WS_ERR_NOMEM and the connection is closed).
+ */
+ws_err dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer *peer,
+    const uint8_t *payload, size_t len, struct ws_buf *out);
+
+/*
+ * Records (and answers) a request that never reached dispatch_request():
+ * a bad frame header or a frame too large. Writes the error response.
+ */
+ws_err dispatch_frame_error(struct ws_daemon *d, const struct ws_peer *peer, ws_err code,
+    const char *message, struct ws_buf *out);
+
+/* Writes a checkpoint of the signing log with the audit key. */
+ws_err dispatch_checkpoint(struct ws_daemon *d, struct ws_session *s);
+
+/* --- op_*.c --- */
+ws_err op_status(struct op_ctx *ctx, json_t **result);
+ws_err op_keys_init(struct op_ctx *ctx, json_t **result);
+ws_err op_keys_list(struct op_ctx *ctx, json_t **result);
+
+/* The key list for status and keys.list: label, type, fingerprint, present. */
+json_t *keys_describe(struct ws_daemon *d, const struct ws_policy *policy);
+
+/* --- workers.c --- */
+
+struct job {
+	struct job *next;
+	unsigned conn_slot;	/* server.c's connection index */
+	uint64_t conn_gen;	/* detects a slot reused after its connection closed */
+	struct ws_peer peer;
+	struct ws_buf request;	/* payload; owned by the job */
+	struct ws_buf response;	/* filled by a worker */
+	ws_err status;
+};
+
+struct workers;
+
+/* Starts n workers, each opening its own token session. */
+ws_err workers_start(struct ws_daemon *d, unsigned n, int wake_fd, struct workers **out);
+/* Queues a job (ownership passes to the workers until it comes back done). */
+void workers_submit(struct workers *w, struct job *job);
+/* Takes every finished job (a list); NULL when none. */
+struct job *workers_take_done(struct workers *w);
+/* Jobs submitted and not yet taken back. */
+unsigned workers_in_flight(struct workers *w);
+/* Finishes queued jobs, stops the threads, frees everything. */
+void workers_stop(struct workers *w);
+/* Runs fn(d, session) on one worker thread and waits for it. */
+ws_err workers_run_on_session(struct workers *w, ws_err (*fn)(struct ws_daemon *, struct ws_session *));
+
+void job_free(struct job *job);
+
+/* --- server.c --- */
+
+/* Serves until SIGTERM/SIGINT; SIGHUP reloads the policy. */
+ws_err server_run(struct ws_daemon *d, int listen_fd);
+
+/* Loads the policy file again and swaps it in; keeps the old one on error. */
+ws_err daemon_reload_policy(struct ws_daemon *d, struct ws_session *s);
+
+#endif /* WAVESIGND_DAEMON_H */
