@@ -67,7 +67,7 @@ sha256_hex(const uint8_t *data, size_t len, char hex[2 * WS_SHA256_LEN + 1])
 }
 
 struct outcome {
-	const char *op;		/* NULL when the request did not parse */
+	const char *op;		/* "frame" / "request" when there is no op to name */
 	const char *id;
 	const char *client;	/* NULL for unknown peers */
 	const char *policy_sha256;
@@ -97,7 +97,7 @@ record_append(struct ws_daemon *d, const struct ws_peer *peer, const struct outc
 	json_object_set_new(p, "pid", json_integer(peer->pid));
 	json_object_set_new(p, "client", o->client ? json_string(o->client) : json_null());
 	json_object_set_new(rec, "peer", p);
-	json_object_set_new(rec, "op", o->op ? json_string(o->op) : json_null());
+	json_object_set_new(rec, "op", json_string(o->op));
 	if (o->id != NULL)
 		json_object_set_new(rec, "id", json_string(o->id));
 	json_object_set_new(rec, "request", json_string(o->request_sha256));
@@ -133,7 +133,7 @@ ws_err
 dispatch_frame_error(struct ws_daemon *d, const struct ws_peer *peer, ws_err code,
     const char *message, struct ws_buf *out)
 {
-	struct outcome o = { .code = code, .message = message };
+	struct outcome o = { .op = "frame", .code = code, .message = message };
 	int64_t seq = -1;
 	bool due;
 	ws_err r;
@@ -156,7 +156,7 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 {
 	struct ws_request req = { 0 };
 	struct op_ctx ctx = { .d = d, .session = s, .peer = peer };
-	struct outcome o = { 0 };
+	struct outcome o = { .op = "request" };
 	const struct op_def *op = NULL;
 	json_t *result = NULL;
 	char message[1024] = "";

@@ -106,19 +106,36 @@ conn_start_write(struct server *srv, struct conn *c, bool close_after)
 	c->deadline_ms = now_ms() + srv->d->config->io_timeout_ms;
 }
 
+/* Frames payload into c->out, ready to write. */
+static ws_err
+conn_set_response(struct conn *c, const struct ws_buf *payload)
+{
+	uint8_t hdr[WS_FRAME_HEADER_LEN];
+	ws_err r;
+
+	ws_buf_free(&c->out);
+	ws_buf_init(&c->out, payload->len + sizeof(hdr));
+	ws_frame_header_encode(hdr, (uint32_t)payload->len);
+	if ((r = ws_buf_put(&c->out, hdr, sizeof(hdr))) != WS_OK)
+		return r;
+	return ws_buf_put(&c->out, payload->data, payload->len);
+}
+
 /* A frame that cannot be served: answer, log, and close after writing. */
 static void
 conn_frame_error(struct server *srv, struct conn *c, ws_err code)
 {
+	struct ws_buf payload = WS_BUF_INIT(64 * 1024);
 	char message[1024];
 
 	snprintf(message, sizeof(message), "%s", ws_err_message(code));
-	ws_buf_free(&c->out);
-	ws_buf_init(&c->out, 64 * 1024);
-	if (dispatch_frame_error(srv->d, &c->peer, code, message, &c->out) != WS_OK) {
+	if (dispatch_frame_error(srv->d, &c->peer, code, message, &payload) != WS_OK ||
+	    conn_set_response(c, &payload) != WS_OK) {
+		ws_buf_free(&payload);
 		conn_close(srv, c);
 		return;
 	}
+	ws_buf_free(&payload);
 	conn_start_write(srv, c, true);
 }
 
@@ -263,7 +280,6 @@ server_collect(struct server *srv)
 
 	for (; job != NULL; job = next) {
 		struct conn *c = &srv->conns[job->conn_slot];
-		uint8_t hdr[WS_FRAME_HEADER_LEN];
 
 		next = job->next;
 		if (c->state != CONN_BUSY || c->gen != job->conn_gen) {
@@ -275,10 +291,7 @@ server_collect(struct server *srv)
 			conn_close(srv, c);
 			continue;
 		}
-		ws_buf_init(&c->out, (size_t)job->response.len + sizeof(hdr));
-		ws_frame_header_encode(hdr, (uint32_t)job->response.len);
-		if (ws_buf_put(&c->out, hdr, sizeof(hdr)) != WS_OK ||
-		    ws_buf_put(&c->out, job->response.data, job->response.len) != WS_OK) {
+		if (conn_set_response(c, &job->response) != WS_OK) {
 			job_free(job);
 			conn_close(srv, c);
 			continue;
@@ -440,8 +453,10 @@ server_run(struct ws_daemon *d, int listen_fd)
 	}
 	if (r == WS_OK && srv.workers != NULL) {
 		sd_notify("STOPPING=1");
-		if (workers_run_on_session(srv.workers, dispatch_checkpoint) != WS_OK)
-			wslog_error("final checkpoint: %s", ws_err_message(WS_ERR_CHECKPOINT));
+		ws_err c = workers_run_on_session(srv.workers, dispatch_checkpoint);
+
+		if (c != WS_OK)
+			wslog_warn("no final checkpoint: %s", ws_err_message(c));
 	}
 out:
 	if (srv.workers != NULL) {

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 struct call {
 	ws_err (*fn)(struct ws_daemon *, struct ws_session *);
 	ws_err result;
+	char detail[1024];	/* the worker thread's error detail, carried back */
 	bool done;
 };
 
@@ -85,6 +87,8 @@ worker_main(void *arg)
 			w->call = NULL;
 			pthread_mutex_unlock(&w->lock);
 			c->result = c->fn(w->d, s);
+			if (c->result != WS_OK)
+				snprintf(c->detail, sizeof(c->detail), "%s", ws_err_detail());
 			pthread_mutex_lock(&w->lock);
 			c->done = true;
 			pthread_cond_broadcast(&w->call_done);
@@ -210,7 +214,9 @@ workers_run_on_session(struct workers *w, ws_err (*fn)(struct ws_daemon *, struc
 	while (!c.done)
 		pthread_cond_wait(&w->call_done, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	return c.result;
+	if (c.result != WS_OK)
+		return ws_err_set(c.result, "%s", c.detail);
+	return WS_OK;
 }
 
 void
