@@ -30,6 +30,7 @@
 #include "ws_p11.h"
 #include "ws_policy.h"
 #include "ws_proto.h"
+#include "ws_rate.h"
 #include "ws_sock.h"
 
 #define WAVESIGND_KEYS_MAX 64
@@ -40,16 +41,20 @@ struct keyring {
 	struct ws_key *keys[WAVESIGND_KEYS_MAX];	/* found or generated; freed at exit */
 };
 
+struct replay;
+
 struct ws_daemon {
 	struct ws_config *config;
 	const char *config_path;
 
 	pthread_rwlock_t policy_lock;
 	struct ws_policy *policy;		/* guarded by policy_lock */
+	struct ws_rate *rate;			/* the policy's rate limits; swapped with it */
 
 	struct ws_token *token;
 	struct keyring keyring;
 	struct ws_log *log;
+	struct replay *replay;			/* request ids already served (replay.h) */
 	int lock_fd;
 	time_t started;
 	unsigned workers;
@@ -127,6 +132,14 @@ ws_err dispatch_frame_error(struct ws_daemon *d, const struct ws_peer *peer, ws_
 
 /* Writes a checkpoint of the signing log with the audit key. */
 ws_err dispatch_checkpoint(struct ws_daemon *d, struct ws_session *s);
+
+/* --- index.c --- */
+
+/*
+ * Rebuilds what the daemon derives from the signing log (the replay table,
+ * and the indexes of later op families) by walking the verified log.
+ */
+ws_err index_rebuild(struct ws_daemon *d);
 
 /* --- op_*.c --- */
 ws_err op_status(struct op_ctx *ctx, json_t **result);

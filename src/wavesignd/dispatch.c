@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "replay.h"
 #include "ws_cjson.h"
 #include "ws_encode.h"
 #include "ws_sha256.h"
@@ -161,7 +162,9 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 	json_t *result = NULL;
 	char message[1024] = "";
 	int64_t seq = -1;
-	bool checkpoint_due = false;
+	bool checkpoint_due = false, pending_id = false;
+	enum replay_state replay = REPLAY_NEW;
+	uint64_t replay_of = 0;
 	ws_err code, r;
 
 	sha256_hex(payload, len, o.request_sha256);
@@ -189,8 +192,23 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 	}
 	if (code == WS_OK && (op = op_find(req.op)) == NULL)
 		code = ws_err_set(WS_ERR_UNKNOWN_OP, "'%s' is not served by this daemon", req.op);
-	if (code == WS_OK)
-		code = op->fn(&ctx, &result);
+	if (code == WS_OK && req.id != NULL) {
+		code = replay_begin(d->replay, ctx.client->name, req.id, o.request_sha256, &replay,
+		    &result, &replay_of);
+		if (code == WS_OK && replay == REPLAY_NEW)
+			pending_id = true;
+	}
+	if (code == WS_OK && replay == REPLAY_DONE) {
+		/* Served before: the recorded answer, nothing signed again. */
+		json_object_set_new(ctx.outputs, "replay_of", json_integer((json_int_t)replay_of));
+	} else {
+		if (code == WS_OK)
+			code = ws_rate_take(d->rate, ctx.client);
+		if (code == WS_OK)
+			code = op->fn(&ctx, &result);
+		if (code == WS_OK && pending_id)
+			code = replay_store(d->replay, ctx.client->name, req.id, result);
+	}
 	if (code != WS_OK)
 		snprintf(message, sizeof(message), "%s", ws_err_message(code));
 
@@ -200,6 +218,12 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 	o.outputs = ctx.outputs;
 	o.keys_used = ctx.keys_used;
 	r = record_append(d, peer, &o, &seq, &checkpoint_due);
+	if (pending_id) {
+		if (r == WS_OK && code == WS_OK)
+			replay_finish(d->replay, ctx.client->name, req.id, (uint64_t)seq);
+		else
+			replay_abandon(d->replay, ctx.client->name, req.id);
+	}
 	pthread_rwlock_unlock(&d->policy_lock);
 
 	if (r != WS_OK) {
@@ -211,6 +235,10 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 	if (code != WS_OK)
 		r = answer_error(req.id, code, message, seq, out);
 	else {
+		if (replay == REPLAY_DONE) {
+			json_object_set_new(result, "replayed", json_true());
+			seq = (int64_t)replay_of;
+		}
 		if (result != NULL && json_object_set_new(result, "record", json_integer(seq)) != 0) {
 			r = ws_err_set(WS_ERR_NOMEM, "response");
 			goto out;

@@ -10,6 +10,8 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/workers.c \
 	src/wavesignd/dispatch.c \
 	src/wavesignd/checkpoint.c \
+	src/wavesignd/index.c \
+	src/wavesignd/replay.c src/wavesignd/replay.h \
 	src/wavesignd/op_status.c \
 	src/wavesignd/op_keys.c \
 	src/wavesignd/wslog.c src/wavesignd/wslog.h

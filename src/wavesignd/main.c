@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "replay.h"
 #include "wslog.h"
 
 #define DEFAULT_CONFIG WS_SYSCONFDIR "/wavesign/wavesignd.yaml"
@@ -217,6 +218,15 @@ main(int argc, char **argv)
 		    (unsigned long long)recovery.truncated_offset);
 	if (recovery.checkpoints_restored)
 		wslog_warn("signing log: the checkpoints file was older than the log; rewritten from the log");
+	if ((r = replay_new(d.config->state_dir, &d.replay)) != WS_OK ||
+	    (r = index_rebuild(&d)) != WS_OK) {
+		wslog_error("indexes: %s; refusing to start", ws_err_message(r));
+		goto out;
+	}
+	if ((r = ws_rate_new(d.policy, NULL, NULL, &d.rate)) != WS_OK) {
+		wslog_error("rate limits: %s", ws_err_message(r));
+		goto out;
+	}
 	if (check_only) {
 		printf("wavesignd: configuration, policy (sha256 %s), state directory, token, keys and signing log are in order\n",
 		    ws_policy_sha256(d.policy));
@@ -244,6 +254,8 @@ out:
 	}
 	if (d.log != NULL)
 		ws_log_close(d.log);
+	replay_free(d.replay);
+	ws_rate_free(d.rate);
 	keyring_free(&d.keyring);
 	if (d.token != NULL)
 		ws_token_close(d.token);
