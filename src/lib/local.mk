@@ -6,3 +6,4 @@ libwavesign_la_SOURCES += src/lib/ws_err.c src/lib/ws_err.h
 libwavesign_la_SOURCES += src/lib/ws_buf.c src/lib/ws_buf.h
 libwavesign_la_SOURCES += src/lib/ws_json.c src/lib/ws_json.h
 libwavesign_la_SOURCES += src/lib/ws_cjson.c src/lib/ws_cjson.h
+libwavesign_la_SOURCES += src/lib/ws_yaml.c src/lib/ws_yaml.h src/lib/ws_config.c src/lib/ws_config.h src/lib/ws_policy.h src/lib/ws_policy_load.c src/lib/ws_policy_match.c src/lib/ws_policy_describe.c src/lib/ws_rate.c src/lib/ws_rate.h

@@ -39,3 +39,9 @@ tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_json_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_json_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-policy
+tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz-policy.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_policy_LDADD = $(WS_LIBS)

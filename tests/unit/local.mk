@@ -22,3 +22,23 @@ tests_unit_test_json_LDADD = $(UNIT_LINK_LIBS)
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+
+UNIT_TESTS += tests/unit/test-yaml
+tests_unit_test_yaml_SOURCES = tests/unit/test-yaml.c
+tests_unit_test_yaml_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_yaml_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-config
+tests_unit_test_config_SOURCES = tests/unit/test-config.c
+tests_unit_test_config_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-policy
+tests_unit_test_policy_SOURCES = tests/unit/test-policy.c
+tests_unit_test_policy_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_policy_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-rate
+tests_unit_test_rate_SOURCES = tests/unit/test-rate.c
+tests_unit_test_rate_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_rate_LDADD = $(UNIT_LINK_LIBS)
