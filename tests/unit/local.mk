@@ -42,3 +42,8 @@ UNIT_TESTS += tests/unit/test-rate
 tests_unit_test_rate_SOURCES = tests/unit/test-rate.c
 tests_unit_test_rate_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_rate_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-tuf
+tests_unit_test_tuf_SOURCES = tests/unit/test-tuf.c tests/unit/tuf_helpers.c tests/unit/tuf_helpers.h
+tests_unit_test_tuf_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_tuf_LDADD = $(UNIT_LINK_LIBS)
