@@ -17,6 +17,19 @@
  *
  * Fork: initialise after fork(); a module initialised before fork() is
  * undefined in the child.
+ *
+ * Nothing here prints or exits; every failure is a ws_err with a detail
+ * (ws_err_detail()) naming the URI, label, file or CKR_ concerned.
+ *
+ * Changes to the first draft of this contract (all additive):
+ * - WS_PIN_MAX, WS_TOKEN_LABEL_MAX; ws_token_init_new() (token set-up
+ *   without a PIN on any command line; see also ws_token_setup.h).
+ * - URIs that cannot name exactly one token by label are refused with
+ *   WS_ERR_INVALID_ARGUMENT (see ws_token_open()).
+ * - ws_session_close() on the main session does nothing.
+ * - ws_key_find(): several private keys with the label: WS_ERR_KEY_EXISTS.
+ * - ws_key_check_safe() also requires CKA_ALWAYS_SENSITIVE.
+ * - ws_pin_read_file(): a missing or unreadable file is WS_ERR_PIN.
  */
 #ifndef WS_P11_H
 #define WS_P11_H
@@ -46,6 +59,8 @@ enum ws_sig_alg {
 #define WS_KEY_ID_MAX 32
 #define WS_SIG_MAX 1024		/* RSA-8192 at most */
 #define WS_FINGERPRINT_HEX 65	/* SHA-256 hex + NUL */
+#define WS_PIN_MAX 255		/* longest PIN read from a file, bytes */
+#define WS_TOKEN_LABEL_MAX 32	/* CK_TOKEN_INFO.label */
 
 struct ws_token;
 struct ws_session;
@@ -72,14 +87,56 @@ struct ws_token_params {
 };
 
 /*
- * Loads the module, finds the token and logs in. On success *out is owned by
- * the caller (ws_token_close()). The PIN is wiped from memory after login.
- * Errors: WS_ERR_TOKEN_NOT_FOUND (none or several tokens match; detail names
- * the URI and the labels seen), WS_ERR_PIN, WS_ERR_INSECURE_FILE (PIN file
- * mode/owner), WS_ERR_TOKEN_LOGIN (detail has the CKR_ name), WS_ERR_TOKEN.
+ * Loads the module, finds the token and logs in (CKU_USER; a token that is
+ * already logged in is fine). On success *out is owned by the caller
+ * (ws_token_close()). The PIN read from pin_file is wiped from memory after
+ * login; params->pin belongs to the caller, who wipes it.
+ *
+ * The module: params->module when set (p11_kit_module_load(), managed, so
+ * p11-kit initialises it with CKF_OS_LOCKING_OK); else the URI's
+ * module-path= query; else every module p11-kit is configured with, of
+ * which module-name= picks one by its p11-kit name.
+ *
+ * The URI must name the token by label: token= is required and not blank;
+ * manufacturer=, model=, serial= and library-* narrow the match. Refused
+ * with WS_ERR_INVALID_ARGUMENT: no token=, slot-id=/slot-description=/
+ * slot-manufacturer= (slot numbers are not stable: SoftHSM2 renumbers its
+ * slots), object attributes (object=, id=, type=), pin-value=/pin-source=
+ * (the PIN comes from pin_file), parts p11-kit does not know, module-name=
+ * together with a module path, module-path= different from params->module,
+ * a malformed URI.
+ *
+ * Errors: WS_ERR_INVALID_ARGUMENT (above), WS_ERR_TOKEN_NOT_FOUND (none or
+ * several initialised tokens match; detail names the URI and the labels
+ * seen), WS_ERR_PIN (no PIN given, PIN file missing or unreadable),
+ * WS_ERR_INSECURE_FILE (PIN file mode/owner/type), WS_ERR_TOKEN_LOGIN
+ * (detail has the CKR_ name, e.g. CKR_PIN_INCORRECT), WS_ERR_TOKEN (module
+ * cannot be loaded or initialised; other CKR_ failures), WS_ERR_NOMEM.
  */
 ws_err ws_token_open(const struct ws_token_params *params, struct ws_token **out);
+
+/*
+ * Logs out, closes the main session and finalises and releases the module.
+ * Close every session from ws_session_open() first. NULL is ignored.
+ */
 void ws_token_close(struct ws_token *tok);
+
+/*
+ * Initialises a fresh token for the embedded SoftHSM2 default (or any module
+ * that offers an uninitialised token), without a PIN on any command line:
+ * loads module (a path; required), picks the first slot whose token is not
+ * initialised, C_InitToken with label and so_pin, then logs in as SO and
+ * sets the user PIN (C_InitPIN). SoftHSM2 moves the new token to another
+ * slot; it is found again by label. Nothing is kept loaded afterwards.
+ * label: 1..32 printable ASCII bytes, no leading or trailing space.
+ * PINs: NUL-terminated, not empty; the token checks their length
+ * (CKR_PIN_LEN_RANGE). The caller owns and wipes the PINs.
+ * Errors: WS_ERR_INVALID_ARGUMENT, WS_ERR_EXISTS (an initialised token with
+ * that label is already there), WS_ERR_TOKEN_NOT_FOUND (no uninitialised
+ * token offered), WS_ERR_TOKEN (detail has the CKR_ name), WS_ERR_NOMEM.
+ */
+ws_err ws_token_init_new(const char *module, const char *label, const char *so_pin,
+    const char *user_pin);
 
 /* Token label and manufacturer/model, for status output. */
 const char *ws_token_label(const struct ws_token *tok);
@@ -88,45 +145,80 @@ const char *ws_token_model(const struct ws_token *tok);
 /*
  * The session kept open for the process's life. Use it only from one
  * thread at a time (e.g. the main thread); workers open their own.
+ * Owned by tok: ws_session_close() on it does nothing.
  */
 struct ws_session *ws_token_main_session(struct ws_token *tok);
 
-/* Opens a new read-write session for the calling thread. */
+/*
+ * Opens a new read-write session for the calling thread; it shares the
+ * token's login. *out is owned by the caller: ws_session_close() it before
+ * ws_token_close(). WS_ERR_TOKEN (CKR_ in the detail), WS_ERR_NOMEM.
+ */
 ws_err ws_session_open(struct ws_token *tok, struct ws_session **out);
+
+/* Closes a session from ws_session_open(). NULL and the main session are ignored. */
 void ws_session_close(struct ws_session *s);
 
 /*
  * Generates a key pair in the token: private key CKA_TOKEN, CKA_PRIVATE,
- * CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN; public key CKA_TOKEN, CKA_VERIFY.
- * Both carry label and id (id may be NULL: a random 8-byte id is chosen).
+ * CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN (and no decrypt/unwrap/derive);
+ * public key CKA_TOKEN, CKA_VERIFY. Both carry label and id (id may be NULL:
+ * a random 8-byte id is chosen; else 1..WS_KEY_ID_MAX bytes).
+ * label: 1..WS_KEY_LABEL_MAX printable ASCII bytes.
  * rsa_bits: 2048..4096 for WS_KEY_RSA, ignored otherwise.
- * WS_ERR_KEY_EXISTS when a private key with that label exists.
+ * EC P-256: CKM_EC_KEY_PAIR_GEN; Ed25519: CKM_EC_EDWARDS_KEY_PAIR_GEN with
+ * CKA_EC_PARAMS = OID 1.3.101.112; RSA: CKM_RSA_PKCS_KEY_PAIR_GEN, e = 65537.
+ * On success *out is as ws_key_find() returns it (owned by the caller).
+ * If anything fails after the pair was made, the pair is destroyed again.
+ * Errors: WS_ERR_INVALID_ARGUMENT, WS_ERR_KEY_EXISTS when a private or
+ * public key with that label exists (the check and the generation are not
+ * atomic: do not generate one label from two threads), WS_ERR_KEY_TYPE
+ * (unknown type), WS_ERR_TOKEN, WS_ERR_CRYPTO, WS_ERR_NOMEM.
  */
 ws_err ws_key_generate(struct ws_session *s, const char *label, const uint8_t *id,
     size_t id_len, enum ws_key_type type, unsigned rsa_bits, struct ws_key **out);
 
 /*
- * Finds the private key labelled label and its public key (same CKA_ID),
- * reads its safety attributes and exports the public key.
- * WS_ERR_KEY_NOT_FOUND, WS_ERR_KEY_TYPE (unsupported type/curve).
+ * Finds the private key labelled label and its public key (same CKA_ID;
+ * else same label; for RSA the private key's modulus and exponent if there
+ * is no public key object), reads its safety attributes and exports the
+ * public key as SubjectPublicKeyInfo DER (built with OpenSSL, which checks
+ * that an EC point is on the curve). CKA_EC_POINT may be DER-wrapped (an
+ * OCTET STRING, as SoftHSM2 returns it) or raw; an Ed25519 key's
+ * CKA_EC_PARAMS may be the OID 1.3.101.112 or the printable string
+ * "edwards25519". Reads attributes one at a time, so that a token that
+ * does not report one safety attribute still reports the others.
+ * Errors: WS_ERR_KEY_NOT_FOUND (no private key, or no public key for it),
+ * WS_ERR_KEY_EXISTS (several private keys with that label: ambiguous),
+ * WS_ERR_KEY_TYPE (unsupported type or curve; RSA outside 2048..8192 bits),
+ * WS_ERR_LIMIT (CKA_ID longer than WS_KEY_ID_MAX), WS_ERR_INVALID_ARGUMENT,
+ * WS_ERR_TOKEN, WS_ERR_CRYPTO, WS_ERR_NOMEM.
  */
 ws_err ws_key_find(struct ws_session *s, const char *label, struct ws_key **out);
 
 /*
- * WS_OK when the key is sensitive, not extractable and never was;
- * otherwise WS_ERR_KEY_UNSAFE with a detail naming the key and attribute.
+ * WS_OK when the key is sensitive, not extractable, never was extractable
+ * and always was sensitive; otherwise WS_ERR_KEY_UNSAFE with a detail that
+ * names the key and every failing attribute, e.g.
+ *   key 'tuf-targets-1': CKA_EXTRACTABLE is TRUE, CKA_NEVER_EXTRACTABLE is FALSE
+ * An attribute the token does not report counts as failing.
  */
 ws_err ws_key_check_safe(const struct ws_key *key);
 
 /*
  * Signs msg with key. For ECDSA the digest is computed here; for Ed25519 the
  * whole message goes to the token. sig must hold WS_SIG_MAX bytes; *sig_len
- * receives the length. WS_ERR_KEY_TYPE when alg does not fit the key.
+ * receives the length. sig and *sig_len are written only on success.
+ * ECDSA: DER Ecdsa-Sig-Value (at most 72 bytes); Ed25519: 64 bytes;
+ * RSA-PSS: the modulus length.
+ * WS_ERR_KEY_TYPE when alg does not fit the key; WS_ERR_TOKEN (CKR_ in the
+ * detail), WS_ERR_CRYPTO, WS_ERR_INVALID_ARGUMENT.
  */
 ws_err ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_alg alg,
     const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len)
 	__attribute__((warn_unused_result));
 
+/* Frees a key from ws_key_find()/ws_key_generate(). NULL is ignored. */
 void ws_key_free(struct ws_key *key);
 
 /* "ec-p256", "ed25519", "rsa" */
@@ -136,9 +228,16 @@ const char *ws_key_type_name(enum ws_key_type type);
 enum ws_sig_alg ws_key_default_alg(enum ws_key_type type);
 
 /*
- * Reads a PIN from a file: the file must be a regular file, mode 0600 or
- * stricter, owned by the process's effective uid. Trailing newline removed.
- * pin must hold pin_max bytes; it is NUL-terminated. Wipe it after use.
+ * Reads a PIN from a file: the file must be a regular file (not a symbolic
+ * link: opened with O_NOFOLLOW and checked with fstat), mode 0600 or
+ * stricter, owned by the process's effective uid. One trailing newline
+ * ("\n" or "\r\n") is removed. pin must hold pin_max bytes; on success it
+ * holds the NUL-terminated PIN. Wipe it after use (explicit_bzero); the
+ * copies made here are wiped.
+ * Errors: WS_ERR_PIN (missing or unreadable file, empty, a NUL byte, longer
+ * than pin_max - 1 or WS_PIN_MAX bytes), WS_ERR_INSECURE_FILE (symbolic
+ * link, not a regular file, wrong owner, group/other permission bits),
+ * WS_ERR_INVALID_ARGUMENT.
  */
 ws_err ws_pin_read_file(const char *path, char *pin, size_t pin_max);
 

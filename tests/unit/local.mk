@@ -20,6 +20,20 @@ tests_unit_test_json_SOURCES = tests/unit/test-json.c
 tests_unit_test_json_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_json_LDADD = $(UNIT_LINK_LIBS)
 
+UNIT_TESTS += tests/unit/test-p11
+tests_unit_test_p11_SOURCES = tests/unit/test-p11.c
+tests_unit_test_p11_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_p11_LDADD = $(UNIT_LINK_LIBS)
+
+# hsm/wavesign-token-init against a real SoftHSM2 token; token-stub plays
+# `wavesign token init` (the same ws_token_setup() call).
+check_PROGRAMS += tests/unit/token-stub
+tests_unit_token_stub_SOURCES = tests/unit/token-stub.c
+tests_unit_token_stub_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_token_stub_LDADD = $(WS_LIBS)
+TESTS += tests/unit/hsm-token-init.sh
+EXTRA_DIST += tests/unit/hsm-token-init.sh
+
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
