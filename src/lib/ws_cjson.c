@@ -125,7 +125,8 @@ cjson_value(const json_t *v, unsigned flags, unsigned depth, struct ws_buf *out)
 			keys[i].value = child;
 			i++;
 		}
-		qsort(keys, n, sizeof(*keys), cjson_key_cmp);
+		if (n > 1)
+			qsort(keys, n, sizeof(*keys), cjson_key_cmp);
 		if ((r = ws_buf_put_u8(out, '{')) != WS_OK)
 			goto out;
 		for (i = 0; i < n; i++) {
