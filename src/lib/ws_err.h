@@ -73,6 +73,7 @@
 	X(WS_ERR_KEY_UNSAFE,           "key-unsafe",             "a key in the token is extractable or not sensitive") \
 	X(WS_ERR_KEY_TYPE,             "key-type-unsupported",   "unsupported key type") \
 	/* X.509 */ \
+	X(WS_ERR_DER_MALFORMED,        "der-malformed",          "the DER encoding is malformed or not canonical") \
 	X(WS_ERR_CSR_MALFORMED,        "csr-malformed",          "the CSR is not valid DER/PEM") \
 	X(WS_ERR_CSR_SIGNATURE,        "csr-bad-signature",      "the CSR's own signature does not verify") \
 	X(WS_ERR_CSR_SUBJECT,          "csr-bad-subject",        "the CSR subject is not acceptable") \

@@ -45,3 +45,9 @@ tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz-policy.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_policy_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_policy_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-csr
+tests_fuzz_fuzz_csr_SOURCES = tests/fuzz/fuzz-csr.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_csr_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_csr_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_csr_LDADD = $(WS_LIBS)

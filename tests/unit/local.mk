@@ -57,6 +57,23 @@ tests_unit_test_rate_SOURCES = tests/unit/test-rate.c
 tests_unit_test_rate_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_rate_LDADD = $(UNIT_LINK_LIBS)
 
+# X.509 suites (der, csr, cert, crl) share test tooling that makes keys and
+# CSRs with OpenSSL's high-level API; it stays out of src/.
+X509_TEST_HELPERS = tests/unit/x509_helpers.c tests/unit/x509_helpers.h
+UNIT_TESTS += tests/unit/test-der tests/unit/test-csr tests/unit/test-cert tests/unit/test-crl
+tests_unit_test_der_SOURCES = tests/unit/test-der.c
+tests_unit_test_der_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_der_LDADD = $(UNIT_LINK_LIBS)
+tests_unit_test_csr_SOURCES = tests/unit/test-csr.c $(X509_TEST_HELPERS)
+tests_unit_test_csr_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_csr_LDADD = $(UNIT_LINK_LIBS)
+tests_unit_test_cert_SOURCES = tests/unit/test-cert.c $(X509_TEST_HELPERS)
+tests_unit_test_cert_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_cert_LDADD = $(UNIT_LINK_LIBS)
+tests_unit_test_crl_SOURCES = tests/unit/test-crl.c $(X509_TEST_HELPERS)
+tests_unit_test_crl_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_crl_LDADD = $(UNIT_LINK_LIBS)
+
 UNIT_TESTS += tests/unit/test-tuf
 tests_unit_test_tuf_SOURCES = tests/unit/test-tuf.c tests/unit/tuf_helpers.c tests/unit/tuf_helpers.h
 tests_unit_test_tuf_CFLAGS = $(UNIT_COMPILE_FLAGS)

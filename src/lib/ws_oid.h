@@ -1,0 +1,66 @@
+/*
+ * ws_oid.h -- the OBJECT IDENTIFIERs the X.509 code reads and writes, as
+ * DER contents (no tag, no length). Compare with WS_DER_OID_EQ(); write
+ * with ws_der_put_oid(b, WS_OID_X, sizeof(WS_OID_X)).
+ */
+#ifndef WS_OID_H
+#define WS_OID_H
+
+#include <stdint.h>
+
+/* Name attributes (X.520) */
+static const uint8_t WS_OID_CN[] = { 0x55, 0x04, 0x03 };			/* 2.5.4.3 */
+static const uint8_t WS_OID_SERIAL_NUMBER[] = { 0x55, 0x04, 0x05 };		/* 2.5.4.5 */
+static const uint8_t WS_OID_C[] = { 0x55, 0x04, 0x06 };			/* 2.5.4.6 */
+static const uint8_t WS_OID_L[] = { 0x55, 0x04, 0x07 };			/* 2.5.4.7 */
+static const uint8_t WS_OID_ST[] = { 0x55, 0x04, 0x08 };			/* 2.5.4.8 */
+static const uint8_t WS_OID_O[] = { 0x55, 0x04, 0x0a };			/* 2.5.4.10 */
+static const uint8_t WS_OID_OU[] = { 0x55, 0x04, 0x0b };			/* 2.5.4.11 */
+static const uint8_t WS_OID_BUSINESS_CATEGORY[] = { 0x55, 0x04, 0x0f };	/* 2.5.4.15 */
+
+/* Public key algorithms and curves */
+static const uint8_t WS_OID_EC_PUBLIC_KEY[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+static const uint8_t WS_OID_P256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+static const uint8_t WS_OID_P384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
+static const uint8_t WS_OID_P521[] = { 0x2b, 0x81, 0x04, 0x00, 0x23 };
+static const uint8_t WS_OID_SECP256K1[] = { 0x2b, 0x81, 0x04, 0x00, 0x0a };
+static const uint8_t WS_OID_ED25519[] = { 0x2b, 0x65, 0x70 };			/* 1.3.101.112 */
+static const uint8_t WS_OID_ED448[] = { 0x2b, 0x65, 0x71 };			/* 1.3.101.113 */
+static const uint8_t WS_OID_RSA[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+static const uint8_t WS_OID_RSA_PSS[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a };
+
+/* Signature algorithms */
+static const uint8_t WS_OID_ECDSA_SHA256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
+static const uint8_t WS_OID_ECDSA_SHA384[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 };
+static const uint8_t WS_OID_ECDSA_SHA512[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 };
+static const uint8_t WS_OID_RSA_SHA256[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b };
+static const uint8_t WS_OID_RSA_SHA384[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c };
+static const uint8_t WS_OID_RSA_SHA512[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d };
+
+/* PKCS#9 */
+static const uint8_t WS_OID_EXTENSION_REQUEST[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e };
+
+/* Certificate and CRL extensions (RFC 5280) */
+static const uint8_t WS_OID_SKI[] = { 0x55, 0x1d, 0x0e };			/* 2.5.29.14 */
+static const uint8_t WS_OID_KEY_USAGE[] = { 0x55, 0x1d, 0x0f };		/* 2.5.29.15 */
+static const uint8_t WS_OID_SAN[] = { 0x55, 0x1d, 0x11 };			/* 2.5.29.17 */
+static const uint8_t WS_OID_BASIC_CONSTRAINTS[] = { 0x55, 0x1d, 0x13 };	/* 2.5.29.19 */
+static const uint8_t WS_OID_CRL_NUMBER[] = { 0x55, 0x1d, 0x14 };		/* 2.5.29.20 */
+static const uint8_t WS_OID_CRL_REASON[] = { 0x55, 0x1d, 0x15 };		/* 2.5.29.21 */
+static const uint8_t WS_OID_AKI[] = { 0x55, 0x1d, 0x23 };			/* 2.5.29.35 */
+static const uint8_t WS_OID_EXT_KEY_USAGE[] = { 0x55, 0x1d, 0x25 };		/* 2.5.29.37 */
+
+/* Extended key usages */
+static const uint8_t WS_OID_KP_SERVER_AUTH[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };
+static const uint8_t WS_OID_KP_CLIENT_AUTH[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02 };
+
+/* keyUsage bits as they sit in the first byte of the BIT STRING (bit 0 = 0x80). */
+#define WS_KU_DIGITAL_SIGNATURE	0x80
+#define WS_KU_NON_REPUDIATION	0x40
+#define WS_KU_KEY_ENCIPHERMENT	0x20
+#define WS_KU_DATA_ENCIPHERMENT	0x10
+#define WS_KU_KEY_AGREEMENT	0x08
+#define WS_KU_KEY_CERT_SIGN	0x04
+#define WS_KU_CRL_SIGN		0x02
+
+#endif /* WS_OID_H */
