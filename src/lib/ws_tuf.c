@@ -19,33 +19,17 @@ static const char *const foundries_types[WS_TUF_ROLE_COUNT] = {
 	"Root", "Targets", "Snapshot", "Timestamp",
 };
 
-const char *
-ws_tuf_dialect_name(enum ws_tuf_dialect dialect)
-{
-	switch (dialect) {
-	case WS_TUF_DIALECT_FOUNDRIES: return "foundries";
-	case WS_TUF_DIALECT_TUF: return "tuf";
-	}
-	return "?";
-}
-
 ws_err
 ws_tuf_dialect_from_name(const char *name, enum ws_tuf_dialect *out)
 {
 	if (name != NULL && strcmp(name, "foundries") == 0)
-		*out = WS_TUF_DIALECT_FOUNDRIES;
+		*out = WS_TUF_FOUNDRIES;
 	else if (name != NULL && strcmp(name, "tuf") == 0)
-		*out = WS_TUF_DIALECT_TUF;
+		*out = WS_TUF_SPEC;
 	else
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT,
 		    "TUF dialect '%.32s': expected 'foundries' or 'tuf'", name ? name : "(null)");
 	return WS_OK;
-}
-
-const char *
-ws_tuf_role_name(enum ws_tuf_role role)
-{
-	return (unsigned)role < WS_TUF_ROLE_COUNT ? role_names[role] : "?";
 }
 
 ws_err
@@ -66,7 +50,7 @@ ws_tuf_role_type(enum ws_tuf_dialect dialect, enum ws_tuf_role role)
 {
 	if ((unsigned)role >= WS_TUF_ROLE_COUNT)
 		return "?";
-	return dialect == WS_TUF_DIALECT_FOUNDRIES ? foundries_types[role] : role_names[role];
+	return dialect == WS_TUF_FOUNDRIES ? foundries_types[role] : role_names[role];
 }
 
 ws_err
@@ -138,7 +122,7 @@ ws_tuf_check_version(enum ws_tuf_role role, int64_t version, int64_t prev_versio
 	if (version < 1)
 		return ws_err_set(WS_ERR_TUF_VERSION, "%s version %" PRId64 " is not >= 1",
 		    ws_tuf_role_name(role), version);
-	if (role == WS_TUF_ROLE_ROOT && prev_version > 0 && version != prev_version + 1)
+	if (role == WS_TUF_ROOT && prev_version > 0 && version != prev_version + 1)
 		return ws_err_set(WS_ERR_TUF_VERSION,
 		    "root version %" PRId64 " must be exactly %" PRId64 " (the current root is %" PRId64 ")",
 		    version, prev_version + 1, prev_version);

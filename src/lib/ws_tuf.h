@@ -4,14 +4,14 @@
  * wavesign signs TUF metadata in one of two dialects (COMPAT.md §3, which
  * is normative); one file cannot satisfy both, so a repository names one:
  *
- *   WS_TUF_DIALECT_FOUNDRIES  ota-tuf / aktualizr / fioctl: _type "Root",
+ *   WS_TUF_FOUNDRIES          ota-tuf / aktualizr / fioctl: _type "Root",
  *                             keytype "ED25519"|"RSA", keyid = SHA-256 of
  *                             the SPKI DER, signatures {keyid, method, sig
  *                             base64}, printable ASCII only (PEM newlines
  *                             aside), files compact and sorted so that file
  *                             bytes = signed bytes = what aktualizr's jsoncpp
  *                             re-serialisation gives (see ws_tuf_doc.h).
- *   WS_TUF_DIALECT_TUF        TUF 1.0.x (tuf-js, python-tuf, go-tuf): _type
+ *   WS_TUF_SPEC               TUF 1.0.x (tuf-js, python-tuf, go-tuf): _type
  *                             "root", scheme, spec_version, keyid = SHA-256
  *                             of the canonical key object, signatures
  *                             {keyid, sig hex}, consistent snapshots.
@@ -44,19 +44,15 @@
 
 #include "ws_err.h"
 
-enum ws_tuf_dialect {
-	WS_TUF_DIALECT_FOUNDRIES = 1,
-	WS_TUF_DIALECT_TUF,
-};
-
-/* The four top-level roles; the values index arrays of WS_TUF_ROLE_COUNT. */
-enum ws_tuf_role {
-	WS_TUF_ROLE_ROOT = 0,
-	WS_TUF_ROLE_TARGETS,
-	WS_TUF_ROLE_SNAPSHOT,
-	WS_TUF_ROLE_TIMESTAMP,
-	WS_TUF_ROLE_COUNT
-};
+/*
+ * enum ws_tuf_dialect (WS_TUF_FOUNDRIES, WS_TUF_SPEC -- "tuf" in a policy),
+ * enum ws_tuf_role (WS_TUF_ROOT, WS_TUF_TARGETS, WS_TUF_SNAPSHOT,
+ * WS_TUF_TIMESTAMP; WS_TUF_ROLE_COUNT indexes arrays by role) and their
+ * names, ws_tuf_dialect_name() ("foundries", "tuf") and ws_tuf_role_name()
+ * ("root", ...), are the policy's (ws_policy.h): one definition, so that
+ * a policy's dialect goes straight into these functions.
+ */
+#include "ws_policy.h"
 
 #define WS_TUF_FILE_MAX		(16u << 20)	/* largest metadata file read or written */
 #define WS_TUF_EXPIRES_LEN	20		/* "YYYY-MM-DDTHH:MM:SSZ" */
@@ -65,14 +61,8 @@ enum ws_tuf_role {
 #define WS_TUF_KEYS_MAX		64		/* keys per root, keyids per role */
 #define WS_TUF_JSON_DEPTH	32		/* nesting accepted when parsing metadata */
 
-/* "foundries", "tuf"; "?" for other values. */
-const char *ws_tuf_dialect_name(enum ws_tuf_dialect dialect);
-
 /* Inverse of ws_tuf_dialect_name(). WS_ERR_INVALID_ARGUMENT for other names. */
 ws_err ws_tuf_dialect_from_name(const char *name, enum ws_tuf_dialect *out);
-
-/* "root", "targets", "snapshot", "timestamp"; "?" for other values. */
-const char *ws_tuf_role_name(enum ws_tuf_role role);
 
 /* Inverse of ws_tuf_role_name(). WS_ERR_INVALID_ARGUMENT for other names. */
 ws_err ws_tuf_role_from_name(const char *name, enum ws_tuf_role *out);

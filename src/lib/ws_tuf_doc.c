@@ -71,7 +71,7 @@ encode_dialect(enum ws_tuf_dialect dialect, const json_t *v, unsigned tuf_flags,
 {
 	ws_err r;
 
-	if (dialect != WS_TUF_DIALECT_FOUNDRIES)
+	if (dialect != WS_TUF_FOUNDRIES)
 		return ws_cjson_encode(v, tuf_flags, out);
 	if ((r = foundries_check(v, 0)) != WS_OK) {
 		ws_err_prefix("the foundries dialect needs printable ASCII (aktualizr re-escapes "
@@ -139,7 +139,7 @@ check_header(enum ws_tuf_dialect dialect, enum ws_tuf_role role, const json_t *b
 		ws_err_prefix("signed.expires");
 		return r;
 	}
-	if (dialect == WS_TUF_DIALECT_TUF) {
+	if (dialect == WS_TUF_SPEC) {
 		if ((r = ws_json_get_str(body, "signed", "spec_version", &spec)) != WS_OK)
 			return r;
 		if (!spec_version_ok(spec))
@@ -171,7 +171,7 @@ check_signature(enum ws_tuf_dialect dialect, const json_t *sig, size_t i, const 
 	if (!json_is_object(sig))
 		return ws_err_set(WS_ERR_JSON_TYPE, "%s: expected an object, got %s", where,
 		    ws_json_type_name(sig));
-	if ((r = ws_json_only_members(sig, where, dialect == WS_TUF_DIALECT_FOUNDRIES ?
+	if ((r = ws_json_only_members(sig, where, dialect == WS_TUF_FOUNDRIES ?
 	    foundries_members : tuf_members)) != WS_OK)
 		return ws_err_set(WS_ERR_TUF, "%s", ws_err_detail());
 	if ((r = ws_json_get_str(sig, where, "keyid", keyid)) != WS_OK ||
@@ -180,7 +180,7 @@ check_signature(enum ws_tuf_dialect dialect, const json_t *sig, size_t i, const 
 	if (!keyid_ok(*keyid))
 		return ws_err_set(WS_ERR_TUF, "%s.keyid \"%.70s\" is not 64 lower-case hex characters",
 		    where, *keyid);
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES) {
+	if (dialect == WS_TUF_FOUNDRIES) {
 		if ((r = ws_json_get_str(sig, where, "method", &method)) != WS_OK)
 			return r;
 		if (strcmp(method, "ed25519") != 0 && strcmp(method, "rsassa-pss-sha256") != 0 &&
@@ -194,7 +194,7 @@ check_signature(enum ws_tuf_dialect dialect, const json_t *sig, size_t i, const 
 	if (r == WS_OK && raw_len == 0)
 		r = ws_err_set(WS_ERR_TUF, "empty");
 	if (r != WS_OK)
-		ws_err_prefix("%s.sig (%s)", where, dialect == WS_TUF_DIALECT_FOUNDRIES ? "base64" : "hex");
+		ws_err_prefix("%s.sig (%s)", where, dialect == WS_TUF_FOUNDRIES ? "base64" : "hex");
 	return r;
 }
 
@@ -334,7 +334,7 @@ sign_one(const struct ws_tuf_doc *doc, const struct ws_tuf_signer *signer,
 		    key->keyid, ws_tuf_key_scheme(key));
 	if ((text = malloc(2 * sig_len + 1)) == NULL)
 		return ws_err_set(WS_ERR_NOMEM, "signature");
-	if (doc->dialect == WS_TUF_DIALECT_FOUNDRIES) {
+	if (doc->dialect == WS_TUF_FOUNDRIES) {
 		EVP_EncodeBlock((unsigned char *)text, sig, (int)sig_len);
 		obj = json_pack("{s:s, s:s, s:s}", "keyid", key->keyid, "method",
 		    ws_tuf_key_scheme(key), "sig", text);
@@ -425,7 +425,7 @@ ws_tuf_doc_sign(enum ws_tuf_dialect dialect, enum ws_tuf_role role, const json_t
 	json_t *copy = NULL;
 	ws_err r;
 
-	if (dialect != WS_TUF_DIALECT_FOUNDRIES && dialect != WS_TUF_DIALECT_TUF)
+	if (dialect != WS_TUF_FOUNDRIES && dialect != WS_TUF_SPEC)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "unknown TUF dialect %d", (int)dialect);
 	if ((copy = json_deep_copy(body)) == NULL) {
 		r = ws_err_set(WS_ERR_NOMEM, "metadata");
@@ -480,7 +480,7 @@ ws_tuf_doc_signature(const struct ws_tuf_doc *doc, size_t i, const char **keyid,
 	value = json_string_value(json_object_get(s, "sig"));
 	if (*keyid == NULL || value == NULL)
 		return ws_err_set(WS_ERR_TUF, "signatures[%zu] is malformed", i);
-	if (doc->dialect == WS_TUF_DIALECT_FOUNDRIES) {
+	if (doc->dialect == WS_TUF_FOUNDRIES) {
 		*method = json_string_value(json_object_get(s, "method"));
 		r = ws_tuf_unbase64(value, sig, WS_TUF_SIG_MAX, sig_len);
 	} else {

@@ -71,11 +71,11 @@ pkey_type(const EVP_PKEY *pkey, enum ws_key_type *type, unsigned *bits)
 static ws_err
 dialect_allows(enum ws_tuf_dialect dialect, enum ws_key_type type)
 {
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES && type == WS_KEY_EC_P256)
+	if (dialect == WS_TUF_FOUNDRIES && type == WS_KEY_EC_P256)
 		return ws_err_set(WS_ERR_KEY_TYPE,
 		    "ECDSA keys cannot sign foundries-dialect TUF metadata: aktualizr rejects them "
 		    "(use an Ed25519 or RSA key)");
-	if (dialect != WS_TUF_DIALECT_FOUNDRIES && dialect != WS_TUF_DIALECT_TUF)
+	if (dialect != WS_TUF_FOUNDRIES && dialect != WS_TUF_SPEC)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "unknown TUF dialect %d", (int)dialect);
 	return WS_OK;
 }
@@ -105,7 +105,7 @@ ws_tuf_key_scheme(const struct ws_tuf_key *key)
 static const char *
 keytype_name(enum ws_tuf_dialect dialect, enum ws_key_type type)
 {
-	bool f = dialect == WS_TUF_DIALECT_FOUNDRIES;
+	bool f = dialect == WS_TUF_FOUNDRIES;
 
 	switch (type) {
 	case WS_KEY_EC_P256: return "ecdsa";
@@ -156,7 +156,7 @@ compute_keyid(enum ws_tuf_dialect dialect, const EVP_PKEY *pkey, const json_t *o
 	int der_len;
 	ws_err r;
 
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES) {
+	if (dialect == WS_TUF_FOUNDRIES) {
 		if ((der_len = i2d_PUBKEY(pkey, &der)) <= 0)
 			return ws_err_crypto(WS_ERR_CRYPTO, "encoding the public key as DER");
 		r = ws_tuf_sha256(der, (size_t)der_len, digest);
@@ -227,7 +227,7 @@ ws_tuf_key_from_spki(enum ws_tuf_dialect dialect, enum ws_key_type type,
 	}
 	if ((r = public_value(pkey, type, &pub)) != WS_OK)
 		goto out;
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES)
+	if (dialect == WS_TUF_FOUNDRIES)
 		object = json_pack("{s:s, s:{s:O}}", "keytype", keytype_name(dialect, type),
 		    "keyval", "public", pub);
 	else
@@ -290,7 +290,7 @@ object_type(enum ws_tuf_dialect dialect, const json_t *object, enum ws_key_type 
 
 	if ((r = ws_json_get_str(object, NULL, "keytype", &keytype)) != WS_OK)
 		return r;
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES) {
+	if (dialect == WS_TUF_FOUNDRIES) {
 		if (strcmp(keytype, "ED25519") == 0)
 			*type = WS_KEY_ED25519;
 		else if (strcmp(keytype, "RSA") == 0)

@@ -35,7 +35,7 @@ meta_role_sign(const struct ws_tuf_root *root, enum ws_tuf_role role, int64_t ve
 		return r;
 	body = json_pack("{s:s, s:s, s:O, s:I}", "_type", ws_tuf_role_type(dialect, role),
 	    "expires", exp, "meta", meta, "version", (json_int_t)version);
-	if (body == NULL || (dialect == WS_TUF_DIALECT_TUF &&
+	if (body == NULL || (dialect == WS_TUF_SPEC &&
 	    json_object_set_new(body, "spec_version", json_string(WS_TUF_SPEC_VERSION)) != 0)) {
 		json_decref(body);
 		return ws_err_set(WS_ERR_NOMEM, "%s", ws_tuf_role_name(role));
@@ -84,13 +84,13 @@ ws_tuf_snapshot_sign(const struct ws_tuf_root *root, const struct ws_tuf_snapsho
 			r = ws_err_set(WS_ERR_TUF, "snapshot meta lists %.64s twice", f->name);
 			goto out;
 		}
-		if (f->doc == NULL || f->doc->role != WS_TUF_ROLE_TARGETS) {
+		if (f->doc == NULL || f->doc->role != WS_TUF_TARGETS) {
 			r = ws_err_set(WS_ERR_TUF, "snapshot meta %.64s: not a targets document", f->name);
 			goto out;
 		}
 		if (strcmp(f->name, "targets.json") == 0) {
 			have_targets = true;
-			if ((r = check_listed(root, WS_TUF_ROLE_TARGETS, f->name, f->doc, check->now)) != WS_OK)
+			if ((r = check_listed(root, WS_TUF_TARGETS, f->name, f->doc, check->now)) != WS_OK)
 				goto out;
 		} else if (f->doc->dialect != root->doc->dialect) {
 			r = ws_err_set(WS_ERR_TUF, "%.64s is %s-dialect metadata", f->name,
@@ -106,7 +106,7 @@ ws_tuf_snapshot_sign(const struct ws_tuf_root *root, const struct ws_tuf_snapsho
 		r = ws_err_set(WS_ERR_TUF, "a snapshot must list targets.json");
 		goto out;
 	}
-	r = meta_role_sign(root, WS_TUF_ROLE_SNAPSHOT, p->version, p->expires, meta, check, signer, out);
+	r = meta_role_sign(root, WS_TUF_SNAPSHOT, p->version, p->expires, meta, check, signer, out);
 out:
 	json_decref(meta);
 	return r;
@@ -119,13 +119,13 @@ ws_tuf_timestamp_sign(const struct ws_tuf_root *root, const struct ws_tuf_timest
 	json_t *meta = NULL;
 	ws_err r;
 
-	if (p->snapshot == NULL || p->snapshot->role != WS_TUF_ROLE_SNAPSHOT)
+	if (p->snapshot == NULL || p->snapshot->role != WS_TUF_SNAPSHOT)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "a timestamp needs a snapshot document");
-	if ((r = check_listed(root, WS_TUF_ROLE_SNAPSHOT, "snapshot.json", p->snapshot, check->now)) != WS_OK)
+	if ((r = check_listed(root, WS_TUF_SNAPSHOT, "snapshot.json", p->snapshot, check->now)) != WS_OK)
 		return r;
 	if ((meta = json_pack("{s:o}", "snapshot.json", meta_entry_json(p->snapshot))) == NULL)
 		return ws_err_set(WS_ERR_NOMEM, "timestamp");
-	r = meta_role_sign(root, WS_TUF_ROLE_TIMESTAMP, p->version, p->expires, meta, check, signer, out);
+	r = meta_role_sign(root, WS_TUF_TIMESTAMP, p->version, p->expires, meta, check, signer, out);
 	json_decref(meta);
 	return r;
 }
@@ -191,7 +191,7 @@ ws_tuf_meta_check(const struct ws_tuf_doc *parent, const char *name, const struc
 	struct ws_tuf_meta_entry e;
 	ws_err r;
 
-	if (parent->role == WS_TUF_ROLE_TIMESTAMP &&
+	if (parent->role == WS_TUF_TIMESTAMP &&
 	    (strcmp(name, "snapshot.json") != 0 ||
 	     json_object_size(json_object_get(parent->body, "meta")) != 1))
 		return ws_err_set(WS_ERR_TUF, "timestamp v%" PRId64 ": meta must hold snapshot.json and "

@@ -98,8 +98,8 @@ ws_tuf_repo_write_doc(const char *dir, const struct ws_tuf_doc *doc)
 {
 	const char *role = ws_tuf_role_name(doc->role);
 	char name[64];
-	bool versioned = doc->role == WS_TUF_ROLE_ROOT ||
-	    (doc->dialect == WS_TUF_DIALECT_TUF && doc->role != WS_TUF_ROLE_TIMESTAMP);
+	bool versioned = doc->role == WS_TUF_ROOT ||
+	    (doc->dialect == WS_TUF_SPEC && doc->role != WS_TUF_TIMESTAMP);
 	ws_err r;
 
 	if (versioned) {
@@ -210,8 +210,8 @@ verify_roots(struct verify_state *st)
 	snprintf(st->report->file, sizeof(st->report->file), "%s", name);
 	if ((r = ws_tuf_doc_check_expiry(st->root->doc, st->now)) != WS_OK)
 		goto out;
-	st->report->version[WS_TUF_ROLE_ROOT] = st->root->doc->version;
-	st->report->expires[WS_TUF_ROLE_ROOT] = st->root->doc->expires;
+	st->report->version[WS_TUF_ROOT] = st->root->doc->version;
+	st->report->expires[WS_TUF_ROOT] = st->root->doc->expires;
 out:
 	ws_tuf_root_free(next);
 	ws_buf_free(&b);
@@ -298,22 +298,45 @@ check_no_delegations(const struct ws_tuf_doc *snapshot, const struct ws_tuf_doc 
 	return WS_OK;
 }
 
+/* No role older than an earlier verification saw. */
+static ws_err
+check_rollback(const struct ws_tuf_repo_report *trusted, struct ws_tuf_repo_report *seen)
+{
+	static const char *const files[WS_TUF_ROLE_COUNT] = {
+		"root.json", "targets.json", "snapshot.json", "timestamp.json",
+	};
+
+	/* Timestamp first: that is the order a client meets them in. */
+	for (int i = WS_TUF_ROLE_COUNT - 1; i >= 0; i--) {
+		if (seen->version[i] >= trusted->version[i])
+			continue;
+		snprintf(seen->file, sizeof(seen->file), "%s", files[i]);
+		return ws_err_set(WS_ERR_TUF_VERSION, "%s v%" PRId64 " is older than v%" PRId64
+		    ", which was verified before (a rollback)", ws_tuf_role_name((enum ws_tuf_role)i),
+		    seen->version[i], trusted->version[i]);
+	}
+	return WS_OK;
+}
+
 ws_err
 ws_tuf_repo_verify(const char *dir, enum ws_tuf_dialect dialect, time_t now,
-    struct ws_tuf_repo_report *report)
+    const struct ws_tuf_repo_report *trusted, struct ws_tuf_repo_report *report)
 {
-	struct ws_tuf_repo_report scratch;
+	struct ws_tuf_repo_report scratch, prev;
 	struct verify_state st = { dir, dialect, now, report ? report : &scratch, NULL };
 	struct ws_buf b = WS_BUF_INIT(WS_TUF_FILE_MAX);
 	struct ws_tuf_doc *timestamp = NULL, *snapshot = NULL, *targets = NULL;
 	ws_err r;
 
+	memset(&prev, 0, sizeof(prev));
+	if (trusted != NULL)
+		prev = *trusted;
 	memset(st.report, 0, sizeof(*st.report));
 	if ((r = verify_roots(&st)) != WS_OK)
 		goto out;
 	if ((r = read_file(&st, "timestamp.json", &b)) != WS_OK ||
-	    (r = ws_tuf_doc_parse(dialect, WS_TUF_ROLE_TIMESTAMP, b.data, b.len, &timestamp)) != WS_OK ||
-	    (r = ws_tuf_root_verify_doc(st.root, WS_TUF_ROLE_TIMESTAMP, timestamp)) != WS_OK ||
+	    (r = ws_tuf_doc_parse(dialect, WS_TUF_TIMESTAMP, b.data, b.len, &timestamp)) != WS_OK ||
+	    (r = ws_tuf_root_verify_doc(st.root, WS_TUF_TIMESTAMP, timestamp)) != WS_OK ||
 	    (r = ws_tuf_doc_check_expiry(timestamp, now)) != WS_OK)
 		goto out;
 	if (json_object_size(json_object_get(timestamp->body, "meta")) != 1) {
@@ -321,16 +344,17 @@ ws_tuf_repo_verify(const char *dir, enum ws_tuf_dialect dialect, time_t now,
 		    "nothing else", timestamp->version);
 		goto out;
 	}
-	st.report->version[WS_TUF_ROLE_TIMESTAMP] = timestamp->version;
-	st.report->expires[WS_TUF_ROLE_TIMESTAMP] = timestamp->expires;
-	if ((r = verify_listed(&st, timestamp, WS_TUF_ROLE_SNAPSHOT, &snapshot)) != WS_OK ||
+	st.report->version[WS_TUF_TIMESTAMP] = timestamp->version;
+	st.report->expires[WS_TUF_TIMESTAMP] = timestamp->expires;
+	if ((r = verify_listed(&st, timestamp, WS_TUF_SNAPSHOT, &snapshot)) != WS_OK ||
 	    (r = check_no_delegations(snapshot, NULL, &st)) != WS_OK ||
-	    (r = verify_listed(&st, snapshot, WS_TUF_ROLE_TARGETS, &targets)) != WS_OK ||
+	    (r = verify_listed(&st, snapshot, WS_TUF_TARGETS, &targets)) != WS_OK ||
 	    (r = check_no_delegations(snapshot, targets, &st)) != WS_OK ||
 	    (r = ws_tuf_targets_check_entries(dialect, json_object_get(targets->body, "targets"))) != WS_OK)
 		goto out;
 	st.report->targets = json_object_size(json_object_get(targets->body, "targets"));
 	st.report->file[0] = '\0';
+	r = check_rollback(&prev, st.report);
 out:
 	if (r != WS_OK && st.report->file[0] != '\0')
 		ws_err_prefix("%s", st.report->file);

@@ -89,12 +89,17 @@ struct ws_tuf_repo_report {
  *      not verified: a snapshot listing one, or targets declaring
  *      delegations, is refused (WS_ERR_TUF) rather than passed unchecked.
  *
+ *   5. rollback: when trusted is given (the report of an earlier
+ *      verification, as a client keeps its last metadata), no role's
+ *      version may be lower than there (WS_ERR_TUF_VERSION).
+ *
  * Errors: those of the steps (WS_ERR_TUF, WS_ERR_TUF_SIGNATURE,
  * WS_ERR_TUF_THRESHOLD, WS_ERR_TUF_VERSION, WS_ERR_TUF_EXPIRES,
  * WS_ERR_JSON_*), WS_ERR_NOT_FOUND for a missing file, WS_ERR_SYSTEM,
- * WS_ERR_LIMIT. report may be NULL.
+ * WS_ERR_LIMIT. trusted and report may be NULL (and may be the same).
  */
 ws_err ws_tuf_repo_verify(const char *dir, enum ws_tuf_dialect dialect, time_t now,
-    struct ws_tuf_repo_report *report) __attribute__((warn_unused_result));
+    const struct ws_tuf_repo_report *trusted, struct ws_tuf_repo_report *report)
+	__attribute__((warn_unused_result));
 
 #endif /* WS_TUF_REPO_H */

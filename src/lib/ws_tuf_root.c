@@ -122,7 +122,7 @@ ws_tuf_root_from_doc(struct ws_tuf_doc *doc, struct ws_tuf_root **out)
 	bool cs = false;
 	ws_err r;
 
-	if (doc->role != WS_TUF_ROLE_ROOT)
+	if (doc->role != WS_TUF_ROOT)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "a %s document is not a root",
 		    ws_tuf_role_name(doc->role));
 	if ((root = calloc(1, sizeof(*root))) == NULL)
@@ -132,7 +132,7 @@ ws_tuf_root_from_doc(struct ws_tuf_doc *doc, struct ws_tuf_root **out)
 	    (r = ws_json_get_obj(doc->body, "signed", "roles", &roles)) != WS_OK ||
 	    (r = ws_json_get_bool_opt(doc->body, "signed", "consistent_snapshot", &cs)) != WS_OK)
 		goto out;
-	if (doc->dialect == WS_TUF_DIALECT_TUF && json_object_get(doc->body, "consistent_snapshot") == NULL) {
+	if (doc->dialect == WS_TUF_SPEC && json_object_get(doc->body, "consistent_snapshot") == NULL) {
 		r = ws_err_set(WS_ERR_JSON_MISSING, "signed.consistent_snapshot is required");
 		goto out;
 	}
@@ -174,7 +174,7 @@ ws_tuf_root_parse(enum ws_tuf_dialect dialect, const uint8_t *data, size_t len,
 	struct ws_tuf_doc *doc = NULL;
 	ws_err r;
 
-	if ((r = ws_tuf_doc_parse(dialect, WS_TUF_ROLE_ROOT, data, len, &doc)) != WS_OK)
+	if ((r = ws_tuf_doc_parse(dialect, WS_TUF_ROOT, data, len, &doc)) != WS_OK)
 		return r;
 	if ((r = ws_tuf_root_from_doc(doc, out)) != WS_OK)
 		ws_tuf_doc_free(doc);
@@ -264,7 +264,7 @@ out:
 ws_err
 ws_tuf_root_verify_self(const struct ws_tuf_root *root)
 {
-	return ws_tuf_root_verify_doc(root, WS_TUF_ROLE_ROOT, root->doc);
+	return ws_tuf_root_verify_doc(root, WS_TUF_ROOT, root->doc);
 }
 
 ws_err
@@ -276,13 +276,13 @@ ws_tuf_root_verify_next(const struct ws_tuf_root *prev, const struct ws_tuf_root
 		return ws_err_set(WS_ERR_TUF, "root v%" PRId64 " is %s-dialect, root v%" PRId64 " %s-dialect",
 		    next->doc->version, ws_tuf_dialect_name(next->doc->dialect), prev->doc->version,
 		    ws_tuf_dialect_name(prev->doc->dialect));
-	if ((r = ws_tuf_check_version(WS_TUF_ROLE_ROOT, next->doc->version, prev->doc->version)) != WS_OK)
+	if ((r = ws_tuf_check_version(WS_TUF_ROOT, next->doc->version, prev->doc->version)) != WS_OK)
 		return r;
-	if ((r = ws_tuf_root_verify_doc(prev, WS_TUF_ROLE_ROOT, next->doc)) != WS_OK) {
+	if ((r = ws_tuf_root_verify_doc(prev, WS_TUF_ROOT, next->doc)) != WS_OK) {
 		ws_err_prefix("signed by the previous root v%" PRId64, prev->doc->version);
 		return r;
 	}
-	if ((r = ws_tuf_root_verify_doc(next, WS_TUF_ROLE_ROOT, next->doc)) != WS_OK) {
+	if ((r = ws_tuf_root_verify_doc(next, WS_TUF_ROOT, next->doc)) != WS_OK) {
 		ws_err_prefix("signed by its own root keys");
 		return r;
 	}
@@ -314,7 +314,7 @@ build_role(enum ws_tuf_dialect dialect, enum ws_tuf_role role,
 			    k->keyid, ws_tuf_dialect_name(k->dialect));
 			goto out;
 		}
-		if (dialect == WS_TUF_DIALECT_FOUNDRIES && k->type == WS_KEY_EC_P256) {
+		if (dialect == WS_TUF_FOUNDRIES && k->type == WS_KEY_EC_P256) {
 			r = ws_err_set(WS_ERR_KEY_TYPE, "role %s: key %s is ECDSA, which aktualizr rejects "
 			    "(use an Ed25519 or RSA key)", name, k->keyid);
 			goto out;
@@ -365,7 +365,7 @@ ws_tuf_root_sign(enum ws_tuf_dialect dialect, const struct ws_tuf_root_params *p
 	if (prev_version == 0 && p->version != 1)
 		return ws_err_set(WS_ERR_TUF_VERSION, "the first root must be version 1, not %" PRId64,
 		    p->version);
-	if ((r = ws_tuf_check_version(WS_TUF_ROLE_ROOT, p->version, prev_version)) != WS_OK ||
+	if ((r = ws_tuf_check_version(WS_TUF_ROOT, p->version, prev_version)) != WS_OK ||
 	    (r = ws_tuf_check_expires(check, p->expires)) != WS_OK ||
 	    (r = ws_tuf_expires_format(p->expires, expires)) != WS_OK)
 		goto out;
@@ -379,14 +379,14 @@ ws_tuf_root_sign(enum ws_tuf_dialect dialect, const struct ws_tuf_root_params *p
 	for (size_t i = 0; signer != NULL && i < signer->nkeys; i++) {
 		const char *keyid = signer->keys[i]->keyid;
 
-		if (!in_role(&p->roles[WS_TUF_ROLE_ROOT], keyid) &&
-		    (prev == NULL || ws_tuf_root_role_key(prev, WS_TUF_ROLE_ROOT, keyid) == NULL)) {
+		if (!in_role(&p->roles[WS_TUF_ROOT], keyid) &&
+		    (prev == NULL || ws_tuf_root_role_key(prev, WS_TUF_ROOT, keyid) == NULL)) {
 			r = ws_err_set(WS_ERR_TUF, "key %s is not a root key of root v%" PRId64 "%s", keyid,
 			    p->version, prev ? " nor of the previous root" : "");
 			goto out;
 		}
 	}
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES)
+	if (dialect == WS_TUF_FOUNDRIES)
 		body = json_pack("{s:s, s:b, s:s, s:O, s:O, s:I}", "_type", "Root",
 		    "consistent_snapshot", 0, "expires", expires, "keys", keys, "roles", roles,
 		    "version", (json_int_t)p->version);
@@ -398,7 +398,7 @@ ws_tuf_root_sign(enum ws_tuf_dialect dialect, const struct ws_tuf_root_params *p
 		r = ws_err_set(WS_ERR_NOMEM, "root");
 		goto out;
 	}
-	if ((r = ws_tuf_doc_sign(dialect, WS_TUF_ROLE_ROOT, body, signer, &doc)) != WS_OK)
+	if ((r = ws_tuf_doc_sign(dialect, WS_TUF_ROOT, body, signer, &doc)) != WS_OK)
 		goto out;
 	if ((r = ws_tuf_root_from_doc(doc, &root)) != WS_OK)
 		goto out;
@@ -408,7 +408,7 @@ ws_tuf_root_sign(enum ws_tuf_dialect dialect, const struct ws_tuf_root_params *p
 			ws_err_prefix("signed by its own root keys");
 			goto out;
 		}
-		if (prev != NULL && (r = ws_tuf_root_verify_doc(prev, WS_TUF_ROLE_ROOT, root->doc)) != WS_OK) {
+		if (prev != NULL && (r = ws_tuf_root_verify_doc(prev, WS_TUF_ROOT, root->doc)) != WS_OK) {
 			ws_err_prefix("signed by the previous root v%" PRId64, prev->doc->version);
 			goto out;
 		}
@@ -435,7 +435,7 @@ ws_tuf_root_sign_role(const struct ws_tuf_root *root, enum ws_tuf_role role,
 	time_t expires = 0;
 	ws_err r;
 
-	if (role == WS_TUF_ROLE_ROOT || (unsigned)role >= WS_TUF_ROLE_COUNT)
+	if (role == WS_TUF_ROOT || (unsigned)role >= WS_TUF_ROLE_COUNT)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "use ws_tuf_root_sign() for the root role");
 	if ((r = ws_json_get_int(body, "signed", "version", &version)) != WS_OK ||
 	    (r = ws_tuf_check_version(role, version, check->prev_version)) != WS_OK)

@@ -12,7 +12,7 @@
  *              "spec_version":"1.0.31".
  *
  * The foundries CI root and production root are two roots made from the
- * same parameters except roles[WS_TUF_ROLE_TARGETS].threshold (1 for CI;
+ * same parameters except roles[WS_TUF_TARGETS].threshold (1 for CI;
  * 2 or more for production: the offline targets key(s) plus the OTA back
  * end's online key, which is listed in roles[TARGETS].keys).
  *

@@ -40,7 +40,7 @@ check_entry(enum ws_tuf_dialect dialect, const char *name, const json_t *entry)
 		return ws_err_set(WS_ERR_TUF, "%s.length is negative", where);
 	if (json_object_size(hashes) == 0)
 		return ws_err_set(WS_ERR_TUF, "%s.hashes is empty", where);
-	if (dialect == WS_TUF_DIALECT_FOUNDRIES && json_object_get(hashes, "sha256") == NULL)
+	if (dialect == WS_TUF_FOUNDRIES && json_object_get(hashes, "sha256") == NULL)
 		return ws_err_set(WS_ERR_JSON_MISSING, "%s.hashes.sha256 is required (the OSTree commit)", where);
 	json_object_foreach((json_t *)hashes, alg, h) {
 		const char *v = json_string_value(h);
@@ -113,16 +113,16 @@ ws_tuf_targets_sign(const struct ws_tuf_root *root, const struct ws_tuf_targets_
 		r = ws_err_set(WS_ERR_NOMEM, "targets");
 		goto out;
 	}
-	body = json_pack("{s:s, s:s, s:O, s:I}", "_type", ws_tuf_role_type(dialect, WS_TUF_ROLE_TARGETS),
+	body = json_pack("{s:s, s:s, s:O, s:I}", "_type", ws_tuf_role_type(dialect, WS_TUF_TARGETS),
 	    "expires", expires, "targets", targets, "version", (json_int_t)p->version);
-	if (body == NULL || (dialect == WS_TUF_DIALECT_TUF &&
+	if (body == NULL || (dialect == WS_TUF_SPEC &&
 	    json_object_set_new(body, "spec_version", json_string(WS_TUF_SPEC_VERSION)) != 0)) {
 		r = ws_err_set(WS_ERR_NOMEM, "targets");
 		goto out;
 	}
 	if ((r = add_extra(body, p->extra)) != WS_OK)
 		goto out;
-	r = ws_tuf_root_sign_role(root, WS_TUF_ROLE_TARGETS, body, check, signer, out);
+	r = ws_tuf_root_sign_role(root, WS_TUF_TARGETS, body, check, signer, out);
 out:
 	json_decref(body);
 	json_decref(targets);

@@ -51,3 +51,9 @@ tests_fuzz_fuzz_csr_SOURCES = tests/fuzz/fuzz-csr.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_csr_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_csr_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_csr_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-tuf
+tests_fuzz_fuzz_tuf_SOURCES = tests/fuzz/fuzz-tuf.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_tuf_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_tuf_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_tuf_LDADD = $(WS_LIBS)

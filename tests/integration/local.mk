@@ -8,3 +8,23 @@ INTEGRATION_TESTS += tests/integration/t-policy-reload.sh
 INTEGRATION_TESTS += tests/integration/t-retry-and-rate.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
+
+# TUF (issue 5): repositories written by the library through a test-only
+# generator (in-memory keys), read by independent verifiers: tuf-js (npm,
+# tests/integration/tuf-js), python3-securesystemslib, Debian's jsoncpp
+# (optional at configure time: tests/integration/jsoncpp-canon) and
+# python3-cryptography.
+check_PROGRAMS += tests/integration/tuf-repo-gen
+tests_integration_tuf_repo_gen_SOURCES = tests/integration/tuf-repo-gen.c tests/unit/tuf_helpers.c tests/unit/tuf_helpers.h
+tests_integration_tuf_repo_gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_integration_tuf_repo_gen_LDADD = $(WS_LIBS)
+if HAVE_JSONCPP
+check_PROGRAMS += tests/integration/jsoncpp-canon
+tests_integration_jsoncpp_canon_SOURCES = tests/integration/jsoncpp-canon.cc
+tests_integration_jsoncpp_canon_CXXFLAGS = $(JSONCPP_CFLAGS)
+tests_integration_jsoncpp_canon_LDADD = $(JSONCPP_LIBS)
+endif
+INTEGRATION_TESTS += tests/integration/t-tuf-js.sh tests/integration/t-tuf-foundries.sh
+EXTRA_DIST += tests/integration/tuf-lib.sh tests/integration/tuf_foundries_check.py \
+	tests/integration/tuf_sslib_check.py tests/integration/tuf-js/package.json \
+	tests/integration/tuf-js/check-repos.js

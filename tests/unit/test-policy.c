@@ -672,6 +672,7 @@ START_TEST(test_reject_too_many_or_none)
 
 	for (int i = 0; i < 65; i++)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "  k%d: { type: ed25519 }\n", i);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "clients: { root: { unix-user: 0, allow: [status] } }\n");
 	ck_assert_ws(load(text), WS_ERR_POLICY);
 	ck_assert_detail("t.yaml:3:3: keys: expected 1 to 64 keys, got 65");
 	ck_assert_ws(load("factory: acme\nkeys: { audit: { type: ed25519 } }\nclients: {}\n"), WS_ERR_POLICY);

@@ -157,8 +157,8 @@ doc_text(const uint8_t *p, size_t n)
 START_TEST(test_keyid_ed25519_vectors)
 {
 	EVP_PKEY *k = th_ed25519_from_seed(ED_SEED);
-	struct ws_tuf_key *f = key_of(WS_TUF_DIALECT_FOUNDRIES, WS_KEY_ED25519, k);
-	struct ws_tuf_key *t = key_of(WS_TUF_DIALECT_TUF, WS_KEY_ED25519, k);
+	struct ws_tuf_key *f = key_of(WS_TUF_FOUNDRIES, WS_KEY_ED25519, k);
+	struct ws_tuf_key *t = key_of(WS_TUF_SPEC, WS_KEY_ED25519, k);
 	char *fo = canonical(f->object), *to = canonical(t->object);
 
 	ck_assert_str_eq(f->keyid, FIO_KEYID_ED);
@@ -178,7 +178,7 @@ END_TEST
 START_TEST(test_keyid_ecdsa_vector)
 {
 	EVP_PKEY *k = pem_pub(EC_PUB_PEM);
-	struct ws_tuf_key *t = key_of(WS_TUF_DIALECT_TUF, WS_KEY_EC_P256, k);
+	struct ws_tuf_key *t = key_of(WS_TUF_SPEC, WS_KEY_EC_P256, k);
 	char *to = canonical(t->object);
 
 	ck_assert_str_eq(t->keyid, TUF_KEYID_EC);
@@ -196,8 +196,8 @@ END_TEST
 START_TEST(test_keyid_rsa_vectors)
 {
 	EVP_PKEY *k = pem_pub(RSA_PUB_PEM);
-	struct ws_tuf_key *f = key_of(WS_TUF_DIALECT_FOUNDRIES, WS_KEY_RSA, k);
-	struct ws_tuf_key *t = key_of(WS_TUF_DIALECT_TUF, WS_KEY_RSA, k);
+	struct ws_tuf_key *f = key_of(WS_TUF_FOUNDRIES, WS_KEY_RSA, k);
+	struct ws_tuf_key *t = key_of(WS_TUF_SPEC, WS_KEY_RSA, k);
 
 	ck_assert_str_eq(f->keyid, FIO_KEYID_RSA);
 	ck_assert_str_eq(t->keyid, TUF_KEYID_RSA);
@@ -218,7 +218,7 @@ START_TEST(test_key_ecdsa_refused_in_foundries)
 	uint8_t *der = NULL;
 	size_t len = spki_of(k, &der);
 
-	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_DIALECT_FOUNDRIES, WS_KEY_EC_P256, der, len, &key),
+	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_FOUNDRIES, WS_KEY_EC_P256, der, len, &key),
 	    WS_ERR_KEY_TYPE);
 	ck_assert_str_eq(ws_err_detail(), "ECDSA keys cannot sign foundries-dialect TUF metadata: "
 	    "aktualizr rejects them (use an Ed25519 or RSA key)");
@@ -234,9 +234,9 @@ START_TEST(test_key_type_must_match_spki)
 	uint8_t *der = NULL;
 	size_t len = spki_of(ed[0], &der);
 
-	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_DIALECT_TUF, WS_KEY_RSA, der, len, &key), WS_ERR_KEY_TYPE);
+	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_SPEC, WS_KEY_RSA, der, len, &key), WS_ERR_KEY_TYPE);
 	ck_assert_str_eq(ws_err_detail(), "the public key is Ed25519, not RSA");
-	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_DIALECT_TUF, WS_KEY_ED25519, der, len - 1, &key),
+	ck_assert_ws(ws_tuf_key_from_spki(WS_TUF_SPEC, WS_KEY_ED25519, der, len - 1, &key),
 	    WS_ERR_INVALID_ARGUMENT);
 	ck_assert_ptr_null(key);
 	OPENSSL_free(der);
@@ -245,21 +245,21 @@ END_TEST
 
 START_TEST(test_key_from_json_checks_keyid)
 {
-	struct ws_tuf_key *a = key_of(WS_TUF_DIALECT_TUF, WS_KEY_EC_P256, ec[0]), *b = NULL;
+	struct ws_tuf_key *a = key_of(WS_TUF_SPEC, WS_KEY_EC_P256, ec[0]), *b = NULL;
 	const char *wrong = "0000000000000000000000000000000000000000000000000000000000000000";
 	char want[256];
 
-	ck_assert_ws_ok(ws_tuf_key_from_json(WS_TUF_DIALECT_TUF, a->keyid, a->object, &b));
+	ck_assert_ws_ok(ws_tuf_key_from_json(WS_TUF_SPEC, a->keyid, a->object, &b));
 	ck_assert_str_eq(b->keyid, a->keyid);
 	ck_assert_ws_ok(ws_tuf_key_verify(b, (const uint8_t *)"x", 1, (const uint8_t *)"", 0) ==
 	    WS_ERR_TUF_SIGNATURE ? WS_OK : WS_ERR_INTERNAL);
 	ws_tuf_key_free(b);
 	b = NULL;
-	ck_assert_ws(ws_tuf_key_from_json(WS_TUF_DIALECT_TUF, wrong, a->object, &b), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_key_from_json(WS_TUF_SPEC, wrong, a->object, &b), WS_ERR_TUF);
 	snprintf(want, sizeof(want), "key %s: the keyid of this key in the tuf dialect is %s", wrong, a->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	/* A tuf key object is no foundries key. */
-	ck_assert_ws(ws_tuf_key_from_json(WS_TUF_DIALECT_FOUNDRIES, a->keyid, a->object, &b), WS_ERR_KEY_TYPE);
+	ck_assert_ws(ws_tuf_key_from_json(WS_TUF_FOUNDRIES, a->keyid, a->object, &b), WS_ERR_KEY_TYPE);
 	ck_assert_ptr_null(b);
 	ws_tuf_key_free(a);
 }
@@ -326,27 +326,27 @@ static json_t *
 fixed_targets_body(enum ws_tuf_dialect d, int64_t version, const char *expires)
 {
 	json_t *b = json_pack("{s:s, s:s, s:{s:{s:{s:s}, s:i, s:{s:s}}}, s:I}",
-	    "_type", d == WS_TUF_DIALECT_TUF ? "targets" : "Targets", "expires", expires,
+	    "_type", d == WS_TUF_SPEC ? "targets" : "Targets", "expires", expires,
 	    "targets", "a/b.txt", "hashes", "sha256",
 	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "length", 5,
 	    "custom", "q", "\"\\/", "version", (json_int_t)version);
 
-	if (d == WS_TUF_DIALECT_TUF)
+	if (d == WS_TUF_SPEC)
 		json_object_set_new(b, "spec_version", json_string("1.0.31"));
 	return b;
 }
 
 START_TEST(test_canonical_bytes_tuf)
 {
-	struct ws_tuf_key *k = key_of(WS_TUF_DIALECT_TUF, WS_KEY_ED25519, ed[0]);
+	struct ws_tuf_key *k = key_of(WS_TUF_SPEC, WS_KEY_ED25519, ed[0]);
 	struct ws_tuf_signer s;
 	struct ws_tuf_doc *doc = NULL;
-	json_t *body = fixed_targets_body(WS_TUF_DIALECT_TUF, 3, "2030-01-01T00:00:00Z");
+	json_t *body = fixed_targets_body(WS_TUF_SPEC, 3, "2030-01-01T00:00:00Z");
 	char *c, *f;
 
 	k->user = ed[0];
 	s = th_signer(&k, 1);
-	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &doc));
+	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &doc));
 	c = doc_text(doc->canonical, doc->canonical_len);
 	ck_assert_str_eq(c, "{\"_type\":\"targets\",\"expires\":\"2030-01-01T00:00:00Z\","
 	    "\"spec_version\":\"1.0.31\",\"targets\":{\"a/b.txt\":{\"custom\":{\"q\":\"\\\"\\\\/\"},"
@@ -368,7 +368,7 @@ END_TEST
 START_TEST(test_canonical_vs_file_with_pem)
 {
 	/* A root holding a PEM key: canonical keeps raw newlines, the file escapes them. */
-	struct ws_tuf_key *k = key_of(WS_TUF_DIALECT_TUF, WS_KEY_EC_P256, ec[0]);
+	struct ws_tuf_key *k = key_of(WS_TUF_SPEC, WS_KEY_EC_P256, ec[0]);
 	struct ws_tuf_key *keys[WS_TUF_ROLE_COUNT] = { k, k, k, k };
 	struct ws_tuf_root_params p = th_root_params(keys, 1, TH_NOW + TH_DAY);
 	struct ws_tuf_check c = th_check(0);
@@ -378,18 +378,18 @@ START_TEST(test_canonical_vs_file_with_pem)
 
 	k->user = ec[0];
 	s = th_signer(&k, 1);
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p, NULL, &c, &s, &root));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p, NULL, &c, &s, &root));
 	ck_assert_ptr_nonnull(memmem(root->doc->canonical, root->doc->canonical_len,
 	    "-----BEGIN PUBLIC KEY-----\n", 27));
 	ck_assert_ptr_null(memmem(root->doc->file, root->doc->file_len, "\n", 1));
 	ck_assert_ptr_nonnull(memmem(root->doc->file, root->doc->file_len,
 	    "-----BEGIN PUBLIC KEY-----\\n", 28));
 	/* The file parses back to the same canonical bytes, and verifies. */
-	ck_assert_ws_ok(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_ROOT, root->doc->file,
+	ck_assert_ws_ok(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_ROOT, root->doc->file,
 	    root->doc->file_len, &again));
 	ck_assert_uint_eq(again->canonical_len, root->doc->canonical_len);
 	ck_assert_mem_eq(again->canonical, root->doc->canonical, again->canonical_len);
-	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_ROLE_ROOT, again));
+	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_ROOT, again));
 	ws_tuf_doc_free(again);
 	ws_tuf_root_free(root);
 	ws_tuf_key_free(k);
@@ -402,7 +402,7 @@ START_TEST(test_foundries_file_is_canonical)
 	struct ws_buf b = WS_BUF_INIT(1 << 20);
 	const struct ws_tuf_doc *docs[4];
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	docs[0] = r.root->doc;
 	docs[1] = r.targets;
 	docs[2] = r.snapshot;
@@ -434,10 +434,10 @@ START_TEST(test_tuf_signature_form)
 	struct th_repo r;
 	json_t *sig;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	sig = json_array_get(json_object_get(r.targets->envelope, "signatures"), 0);
 	ck_assert_uint_eq(json_object_size(sig), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(sig, "keyid")), r.keys[WS_TUF_ROLE_TARGETS]->keyid);
+	ck_assert_str_eq(json_string_value(json_object_get(sig, "keyid")), r.keys[WS_TUF_TARGETS]->keyid);
 	ck_assert_uint_eq(json_string_length(json_object_get(sig, "sig")), 128);	/* hex of 64 */
 	ck_assert(json_is_true(json_object_get(r.root->doc->body, "consistent_snapshot")));
 	ck_assert_str_eq(json_string_value(json_object_get(r.root->doc->body, "spec_version")), "1.0.31");
@@ -462,9 +462,9 @@ sign_verify_scheme(enum ws_tuf_dialect d, enum ws_key_type t, EVP_PKEY *priv, co
 	s = th_signer(&k, 1);
 	ck_assert_ws_ok(ws_tuf_root_sign(d, &p, NULL, &c, &s, &root));
 	ck_assert_ws_ok(ws_tuf_root_verify_self(root));
-	ck_assert_ws_ok(ws_tuf_doc_sign(d, WS_TUF_ROLE_TARGETS, body, &s, &doc));
-	ck_assert_ws_ok(ws_tuf_doc_parse(d, WS_TUF_ROLE_TARGETS, doc->file, doc->file_len, &parsed));
-	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_ROLE_TARGETS, parsed));
+	ck_assert_ws_ok(ws_tuf_doc_sign(d, WS_TUF_TARGETS, body, &s, &doc));
+	ck_assert_ws_ok(ws_tuf_doc_parse(d, WS_TUF_TARGETS, doc->file, doc->file_len, &parsed));
+	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_TARGETS, parsed));
 	if (method != NULL)
 		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
 		    json_object_get(doc->envelope, "signatures"), 0), "method")), method);
@@ -477,23 +477,23 @@ sign_verify_scheme(enum ws_tuf_dialect d, enum ws_key_type t, EVP_PKEY *priv, co
 
 START_TEST(test_sign_verify_every_scheme)
 {
-	sign_verify_scheme(WS_TUF_DIALECT_TUF, WS_KEY_ED25519, ed[0], NULL);
-	sign_verify_scheme(WS_TUF_DIALECT_TUF, WS_KEY_EC_P256, ec[0], NULL);
-	sign_verify_scheme(WS_TUF_DIALECT_TUF, WS_KEY_RSA, rsa[0], NULL);
-	sign_verify_scheme(WS_TUF_DIALECT_FOUNDRIES, WS_KEY_ED25519, ed[0], "ed25519");
-	sign_verify_scheme(WS_TUF_DIALECT_FOUNDRIES, WS_KEY_RSA, rsa[0], "rsassa-pss-sha256");
+	sign_verify_scheme(WS_TUF_SPEC, WS_KEY_ED25519, ed[0], NULL);
+	sign_verify_scheme(WS_TUF_SPEC, WS_KEY_EC_P256, ec[0], NULL);
+	sign_verify_scheme(WS_TUF_SPEC, WS_KEY_RSA, rsa[0], NULL);
+	sign_verify_scheme(WS_TUF_FOUNDRIES, WS_KEY_ED25519, ed[0], "ed25519");
+	sign_verify_scheme(WS_TUF_FOUNDRIES, WS_KEY_RSA, rsa[0], "rsassa-pss-sha256");
 }
 END_TEST
 
 START_TEST(test_signer_returning_wrong_signature)
 {
-	struct ws_tuf_key *k = key_of(WS_TUF_DIALECT_TUF, WS_KEY_ED25519, ed[0]);
+	struct ws_tuf_key *k = key_of(WS_TUF_SPEC, WS_KEY_ED25519, ed[0]);
 	struct ws_tuf_signer s = { &k, 1, th_sign_with_ctx_key, ed[1] };
 	struct ws_tuf_doc *doc = NULL;
-	json_t *body = fixed_targets_body(WS_TUF_DIALECT_TUF, 1, "2030-01-01T00:00:00Z");
+	json_t *body = fixed_targets_body(WS_TUF_SPEC, 1, "2030-01-01T00:00:00Z");
 	char want[256];
 
-	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &doc),
+	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &doc),
 	    WS_ERR_TUF_SIGNATURE);
 	snprintf(want, sizeof(want), "targets: the signer returned a signature that does not verify "
 	    "with key %s (ed25519)", k->keyid);
@@ -516,22 +516,22 @@ START_TEST(test_reject_wrong_key)
 	json_t *targets = th_targets_map();
 	char want[512];
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	tp.version = 2;
 	tp.expires = TH_NOW + TH_DAY;
 	tp.targets = targets;
 	tp.extra = NULL;
 	/* The builder refuses a key that is not bound to the role... */
-	s = th_signer(&r.keys[WS_TUF_ROLE_TIMESTAMP], 1);
+	s = th_signer(&r.keys[WS_TUF_TIMESTAMP], 1);
 	ck_assert_ws(ws_tuf_targets_sign(r.root, &tp, &c, &s, &doc), WS_ERR_TUF);
-	snprintf(want, sizeof(want), "key %s is not a targets key of root v1", r.keys[WS_TUF_ROLE_TIMESTAMP]->keyid);
+	snprintf(want, sizeof(want), "key %s is not a targets key of root v1", r.keys[WS_TUF_TIMESTAMP]->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	ck_assert_ptr_null(doc);
 	/* ...and the verifier does not count its signature. */
-	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, r.targets->body, &s, &doc));
-	ck_assert_ws(ws_tuf_root_verify_doc(r.root, WS_TUF_ROLE_TARGETS, doc), WS_ERR_TUF_THRESHOLD);
+	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, r.targets->body, &s, &doc));
+	ck_assert_ws(ws_tuf_root_verify_doc(r.root, WS_TUF_TARGETS, doc), WS_ERR_TUF_THRESHOLD);
 	snprintf(want, sizeof(want), "targets v1: 0 of 1 required signatures by targets keys of root v1 "
-	    "(ignored, not targets keys: %.16s...)", r.keys[WS_TUF_ROLE_TIMESTAMP]->keyid);
+	    "(ignored, not targets keys: %.16s...)", r.keys[WS_TUF_TIMESTAMP]->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	ws_tuf_doc_free(doc);
 	json_decref(targets);
@@ -548,12 +548,12 @@ START_TEST(test_reject_stale_version)
 	struct ws_tuf_check c = th_check(5);
 	json_t *targets = th_targets_map();
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	tp.version = 5;
 	tp.expires = TH_NOW + TH_DAY;
 	tp.targets = targets;
 	tp.extra = NULL;
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	ck_assert_ws(ws_tuf_targets_sign(r.root, &tp, &c, &s, &doc), WS_ERR_TUF_VERSION);
 	ck_assert_str_eq(ws_err_detail(), "targets version 5 does not exceed the current version 5");
 	tp.version = 4;
@@ -577,12 +577,12 @@ START_TEST(test_reject_expired)
 	struct ws_tuf_check c = th_check(1);
 	json_t *body;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
-	s = th_signer(&r.keys[WS_TUF_ROLE_TIMESTAMP], 1);
+	th_repo_build(&r, WS_TUF_SPEC);
+	s = th_signer(&r.keys[WS_TUF_TIMESTAMP], 1);
 	/* An expired file is a well-formed file: parse passes, the expiry check says why. */
 	body = json_deep_copy(r.timestamp->body);
 	json_object_set_new(body, "expires", json_string("2025-12-31T23:59:59Z"));
-	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TIMESTAMP, body, &s, &doc));
+	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TIMESTAMP, body, &s, &doc));
 	ck_assert_ws(ws_tuf_doc_check_expiry(doc, TH_NOW), WS_ERR_TUF_EXPIRES);
 	ck_assert_str_eq(ws_err_detail(), "timestamp v1 expired at 2025-12-31T23:59:59Z (now 2026-01-01T00:00:00Z)");
 	ws_tuf_doc_free(doc);
@@ -617,19 +617,19 @@ START_TEST(test_reject_duplicate_signature)
 	json_t *env, *sigs;
 	char want[256];
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	env = json_deep_copy(r.targets->envelope);
 	sigs = json_object_get(env, "signatures");
 	json_array_append_new(sigs, json_deep_copy(json_array_get(sigs, 0)));
-	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_DIALECT_TUF, env, &b));
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, b.data, b.len, &doc),
+	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_SPEC, env, &b));
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_TARGETS, b.data, b.len, &doc),
 	    WS_ERR_TUF_SIGNATURE);
 	snprintf(want, sizeof(want), "targets: signatures[1]: keyid %s already signed (signatures[0]); "
-	    "a key may sign at most once", r.keys[WS_TUF_ROLE_TARGETS]->keyid);
+	    "a key may sign at most once", r.keys[WS_TUF_TARGETS]->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	ck_assert_ptr_null(doc);
 	/* Adding a signature by a key that already signed is refused too. */
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	ck_assert_ws(ws_tuf_doc_add_signatures(r.targets, &s), WS_ERR_EXISTS);
 	ck_assert_uint_eq(r.targets->nsigs, 1);
 	json_decref(env);
@@ -644,18 +644,18 @@ START_TEST(test_reject_tampered_file)
 	struct ws_tuf_doc *doc = NULL;
 	char *text, *p, want[512];
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	/* Change the signed length of a target (7 -> 8) in the file bytes. */
 	text = doc_text(r.targets->file, r.targets->file_len);
 	p = strstr(text, "\"length\":7");
 	ck_assert_ptr_nonnull(p);
 	p[9] = '8';
-	ck_assert_ws_ok(ws_tuf_doc_parse(WS_TUF_DIALECT_FOUNDRIES, WS_TUF_ROLE_TARGETS,
+	ck_assert_ws_ok(ws_tuf_doc_parse(WS_TUF_FOUNDRIES, WS_TUF_TARGETS,
 	    (const uint8_t *)text, strlen(text), &doc));
-	ck_assert_ws(ws_tuf_root_verify_doc(r.root, WS_TUF_ROLE_TARGETS, doc), WS_ERR_TUF_SIGNATURE);
+	ck_assert_ws(ws_tuf_root_verify_doc(r.root, WS_TUF_TARGETS, doc), WS_ERR_TUF_SIGNATURE);
 	snprintf(want, sizeof(want), "targets v1: the signature of targets key %s does not verify (the "
 	    "signed content was changed after signing, or the signature is corrupt)",
-	    r.keys[WS_TUF_ROLE_TARGETS]->keyid);
+	    r.keys[WS_TUF_TARGETS]->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	/* The snapshot's meta catches it first. */
 	ck_assert_ws(ws_tuf_meta_check(r.snapshot, "targets.json", doc), WS_ERR_TUF);
@@ -678,9 +678,9 @@ two_key_targets_root(enum ws_tuf_dialect d, struct ws_tuf_key **k /* [3]: root, 
 	struct ws_tuf_signer s = th_signer(&k[0], 1);
 	struct ws_tuf_root *root = NULL;
 
-	p.roles[WS_TUF_ROLE_TARGETS].keys = targets;
-	p.roles[WS_TUF_ROLE_TARGETS].nkeys = 2;
-	p.roles[WS_TUF_ROLE_TARGETS].threshold = 2;
+	p.roles[WS_TUF_TARGETS].keys = targets;
+	p.roles[WS_TUF_TARGETS].nkeys = 2;
+	p.roles[WS_TUF_TARGETS].threshold = 2;
 	ck_assert_ws_ok(ws_tuf_root_sign(d, &p, NULL, &c, &s, &root));
 	return root;
 }
@@ -688,11 +688,11 @@ two_key_targets_root(enum ws_tuf_dialect d, struct ws_tuf_key **k /* [3]: root, 
 START_TEST(test_reject_below_threshold)
 {
 	struct ws_tuf_key *k[3] = {
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, ed[0]),
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, ed[1]),
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, rsa[0]),
+		th_tuf_key(WS_TUF_FOUNDRIES, ed[0]),
+		th_tuf_key(WS_TUF_FOUNDRIES, ed[1]),
+		th_tuf_key(WS_TUF_FOUNDRIES, rsa[0]),
 	};
-	struct ws_tuf_root *root = two_key_targets_root(WS_TUF_DIALECT_FOUNDRIES, k);
+	struct ws_tuf_root *root = two_key_targets_root(WS_TUF_FOUNDRIES, k);
 	struct ws_tuf_targets_params tp;
 	struct ws_tuf_check c = th_check(0);
 	struct ws_tuf_signer s = th_signer(&k[1], 1);
@@ -709,11 +709,11 @@ START_TEST(test_reject_below_threshold)
 	/* A wave waiting for the second officer: partial on request, then completed. */
 	c.allow_partial = true;
 	ck_assert_ws_ok(ws_tuf_targets_sign(root, &tp, &c, &s, &doc));
-	ck_assert_ws(ws_tuf_root_verify_doc(root, WS_TUF_ROLE_TARGETS, doc), WS_ERR_TUF_THRESHOLD);
+	ck_assert_ws(ws_tuf_root_verify_doc(root, WS_TUF_TARGETS, doc), WS_ERR_TUF_THRESHOLD);
 	s = th_signer(&k[2], 1);
 	ck_assert_ws_ok(ws_tuf_doc_add_signatures(doc, &s));
 	ck_assert_uint_eq(doc->nsigs, 2);
-	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_ROLE_TARGETS, doc));
+	ck_assert_ws_ok(ws_tuf_root_verify_doc(root, WS_TUF_TARGETS, doc));
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
 	    json_object_get(doc->envelope, "signatures"), 1), "method")), "rsassa-pss-sha256");
 	ws_tuf_doc_free(doc);
@@ -731,11 +731,11 @@ START_TEST(test_reject_bad_expires_format)
 	struct ws_tuf_doc *doc = NULL;
 	json_t *env;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	env = json_deep_copy(r.snapshot->envelope);
 	json_object_set_new(json_object_get(env, "signed"), "expires", json_string("2026-02-01T00:00:00.000Z"));
-	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_DIALECT_TUF, env, &b));
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_SNAPSHOT, b.data, b.len, &doc),
+	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_SPEC, env, &b));
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_SNAPSHOT, b.data, b.len, &doc),
 	    WS_ERR_TUF_EXPIRES);
 	ck_assert_str_eq(ws_err_detail(), "snapshot: signed.expires: \"2026-02-01T00:00:00.000Z\" is not "
 	    "a UTC time of the form YYYY-MM-DDTHH:MM:SSZ");
@@ -753,14 +753,14 @@ START_TEST(test_reject_wrong_type_case)
 	struct ws_tuf_doc *doc = NULL;
 	json_t *env;
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	env = json_deep_copy(r.root->doc->envelope);
 	json_object_set_new(json_object_get(env, "signed"), "_type", json_string("root"));
-	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_DIALECT_FOUNDRIES, env, &b));
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_FOUNDRIES, WS_TUF_ROLE_ROOT, b.data, b.len, &doc), WS_ERR_TUF);
+	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_FOUNDRIES, env, &b));
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_FOUNDRIES, WS_TUF_ROOT, b.data, b.len, &doc), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "root: signed._type is \"root\"; the foundries dialect expects \"Root\"");
 	/* The other way round in the tuf dialect. */
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, r.targets->file,
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_TARGETS, r.targets->file,
 	    r.targets->file_len, &doc), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "targets: signed._type is \"Targets\"; the tuf dialect expects \"targets\"");
 	ck_assert_ptr_null(doc);
@@ -779,14 +779,14 @@ START_TEST(test_reject_non_ascii_in_foundries)
 	struct ws_tuf_doc *doc = NULL;
 	json_t *targets = th_targets_map();
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	json_object_set_new(json_object_get(json_object_get(targets, "firmware.bin"), "custom"), "note",
 	    json_string("caf\xc3\xa9"));
 	tp.version = 2;
 	tp.expires = TH_NOW + TH_DAY;
 	tp.targets = targets;
 	tp.extra = NULL;
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	ck_assert_ws(ws_tuf_targets_sign(r.root, &tp, &c, &s, &doc), WS_ERR_JSON_NOT_ASCII);
 	ck_assert_str_eq(ws_err_detail(), "targets: signed: the foundries dialect needs printable ASCII "
 	    "(aktualizr re-escapes anything else and the signature would not verify): targets: "
@@ -804,19 +804,19 @@ START_TEST(test_reject_spec_version)
 	struct ws_tuf_signer s;
 	json_t *body;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	th_repo_build(&r, WS_TUF_SPEC);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	body = json_deep_copy(r.targets->body);
 	json_object_set_new(body, "spec_version", json_string("2.0.0"));
-	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &doc), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &doc), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "targets: signed.spec_version \"2.0.0\": expected major version 1 (\"1.0.31\")");
 	json_object_del(body, "spec_version");
-	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &doc), WS_ERR_JSON_MISSING);
+	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &doc), WS_ERR_JSON_MISSING);
 	ck_assert_str_eq(ws_err_detail(), "targets: signed.spec_version is required");
 	/* Version 0 is no version. */
 	json_object_set_new(body, "spec_version", json_string("1.0"));
 	json_object_set_new(body, "version", json_integer(0));
-	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &doc), WS_ERR_TUF_VERSION);
+	ck_assert_ws(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &doc), WS_ERR_TUF_VERSION);
 	ck_assert_ptr_null(doc);
 	json_decref(body);
 	th_repo_free(&r);
@@ -838,16 +838,16 @@ START_TEST(test_reject_malformed_envelopes)
 	struct ws_tuf_doc *doc = NULL;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ws_err r = ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TIMESTAMP,
+		ws_err r = ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_TIMESTAMP,
 		    (const uint8_t *)bad[i], strlen(bad[i]), &doc);
 
 		ck_assert_msg(r != WS_OK, "accepted %s", bad[i]);
 		ck_assert_ptr_null(doc);
 	}
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TIMESTAMP,
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_TIMESTAMP,
 	    (const uint8_t *)bad[2], strlen(bad[2]), &doc), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "timestamp: metadata: unknown member 'extra' (allowed: signatures, signed)");
-	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TIMESTAMP,
+	ck_assert_ws(ws_tuf_doc_parse(WS_TUF_SPEC, WS_TUF_TIMESTAMP,
 	    (const uint8_t *)bad[3], strlen(bad[3]), &doc), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "timestamp: signatures[0].keyid \"ab\" is not 64 lower-case hex characters");
 }
@@ -858,9 +858,9 @@ END_TEST
 START_TEST(test_root_ci_and_production_differ_only_in_targets_threshold)
 {
 	struct ws_tuf_key *k[3] = {
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, ed[0]),
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, ed[1]),
-		th_tuf_key(WS_TUF_DIALECT_FOUNDRIES, ed[2]),
+		th_tuf_key(WS_TUF_FOUNDRIES, ed[0]),
+		th_tuf_key(WS_TUF_FOUNDRIES, ed[1]),
+		th_tuf_key(WS_TUF_FOUNDRIES, ed[2]),
 	};
 	struct ws_tuf_key *role_keys[WS_TUF_ROLE_COUNT] = { k[0], k[1], k[0], k[0] };
 	struct ws_tuf_key *targets[2] = { k[1], k[2] };
@@ -870,23 +870,23 @@ START_TEST(test_root_ci_and_production_differ_only_in_targets_threshold)
 	struct ws_tuf_root *ci = NULL, *prod = NULL;
 	json_t *a, *b;
 
-	p.roles[WS_TUF_ROLE_TARGETS].keys = targets;
-	p.roles[WS_TUF_ROLE_TARGETS].nkeys = 2;
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_FOUNDRIES, &p, NULL, &c, &s, &ci));
-	p.roles[WS_TUF_ROLE_TARGETS].threshold = 2;
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_FOUNDRIES, &p, NULL, &c, &s, &prod));
-	ck_assert_int_eq(ci->roles[WS_TUF_ROLE_TARGETS].threshold, 1);
-	ck_assert_int_eq(prod->roles[WS_TUF_ROLE_TARGETS].threshold, 2);
+	p.roles[WS_TUF_TARGETS].keys = targets;
+	p.roles[WS_TUF_TARGETS].nkeys = 2;
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_FOUNDRIES, &p, NULL, &c, &s, &ci));
+	p.roles[WS_TUF_TARGETS].threshold = 2;
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_FOUNDRIES, &p, NULL, &c, &s, &prod));
+	ck_assert_int_eq(ci->roles[WS_TUF_TARGETS].threshold, 1);
+	ck_assert_int_eq(prod->roles[WS_TUF_TARGETS].threshold, 2);
 	a = json_deep_copy(ci->doc->body);
 	b = json_deep_copy(prod->doc->body);
 	ck_assert(!json_equal(a, b));
 	json_object_set_new(json_object_get(json_object_get(b, "roles"), "targets"), "threshold", json_integer(1));
 	ck_assert(json_equal(a, b));
 	/* Threshold above the key count can never be met. */
-	p.roles[WS_TUF_ROLE_TARGETS].threshold = 3;
+	p.roles[WS_TUF_TARGETS].threshold = 3;
 	ws_tuf_root_free(prod);
 	prod = NULL;
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_FOUNDRIES, &p, NULL, &c, &s, &prod), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_FOUNDRIES, &p, NULL, &c, &s, &prod), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "role targets: threshold 3 is not within 1..2 (its number of keys)");
 	json_decref(a);
 	json_decref(b);
@@ -898,9 +898,9 @@ END_TEST
 
 START_TEST(test_root_rotation)
 {
-	struct ws_tuf_key *old = th_tuf_key(WS_TUF_DIALECT_TUF, ed[0]);
-	struct ws_tuf_key *new = th_tuf_key(WS_TUF_DIALECT_TUF, ed[1]);
-	struct ws_tuf_key *other = th_tuf_key(WS_TUF_DIALECT_TUF, ed[2]);
+	struct ws_tuf_key *old = th_tuf_key(WS_TUF_SPEC, ed[0]);
+	struct ws_tuf_key *new = th_tuf_key(WS_TUF_SPEC, ed[1]);
+	struct ws_tuf_key *other = th_tuf_key(WS_TUF_SPEC, ed[2]);
 	struct ws_tuf_key *v1keys[WS_TUF_ROLE_COUNT] = { old, other, other, other };
 	struct ws_tuf_key *v2keys[WS_TUF_ROLE_COUNT] = { new, other, other, other };
 	struct ws_tuf_key *both[2] = { old, new };
@@ -911,29 +911,29 @@ START_TEST(test_root_rotation)
 	struct ws_tuf_root *v1 = NULL, *v2 = NULL, *partial = NULL;
 	char want[512];
 
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p1, NULL, &c, &s, &v1));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p1, NULL, &c, &s, &v1));
 	/* Signed only by the new key: the previous root's threshold is not met. */
 	s = th_signer(&new, 1);
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &v2), WS_ERR_TUF_THRESHOLD);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &v2), WS_ERR_TUF_THRESHOLD);
 	snprintf(want, sizeof(want), "signed by the previous root v1: root v2: 0 of 1 required signatures "
 	    "by root keys of root v1 (ignored, not root keys: %.16s...)", new->keyid);
 	ck_assert_str_eq(ws_err_detail(), want);
 	/* Signed only by the old key: its own threshold is not met. */
 	s = th_signer(&old, 1);
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &v2), WS_ERR_TUF_THRESHOLD);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &v2), WS_ERR_TUF_THRESHOLD);
 	ck_assert_detail_starts("signed by its own root keys: root v2: 0 of 1");
 	/* A signer that is a root key of neither is refused before signing. */
 	s = th_signer(&other, 1);
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &v2), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &v2), WS_ERR_TUF);
 	/* allow_partial returns it, and verify_next says what is missing. */
 	s = th_signer(&new, 1);
 	c.allow_partial = true;
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &partial));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &partial));
 	ck_assert_ws(ws_tuf_root_verify_next(v1, partial), WS_ERR_TUF_THRESHOLD);
 	c.allow_partial = false;
 	/* Both: a proper rotation. */
 	s = th_signer(both, 2);
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &v2));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &v2));
 	ck_assert_ws_ok(ws_tuf_root_verify_next(v1, v2));
 	ck_assert_uint_eq(v2->doc->nsigs, 2);
 	/* Versions: exactly previous + 1. */
@@ -943,9 +943,9 @@ START_TEST(test_root_rotation)
 	p2.version = 3;
 	ws_tuf_root_free(partial);
 	partial = NULL;
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p2, v1, &c, &s, &partial), WS_ERR_TUF_VERSION);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p2, v1, &c, &s, &partial), WS_ERR_TUF_VERSION);
 	p1.version = 2;
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p1, NULL, &c, &s, &partial), WS_ERR_TUF_VERSION);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p1, NULL, &c, &s, &partial), WS_ERR_TUF_VERSION);
 	ck_assert_str_eq(ws_err_detail(), "the first root must be version 1, not 2");
 	ck_assert_ptr_null(partial);
 	ws_tuf_root_free(v1);
@@ -963,18 +963,18 @@ START_TEST(test_root_parse_checks_roles)
 	struct ws_tuf_root *root = NULL;
 	json_t *env, *roles;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	env = json_deep_copy(r.root->doc->envelope);
 	roles = json_object_get(json_object_get(env, "signed"), "roles");
 	json_object_del(roles, "snapshot");
-	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_DIALECT_TUF, env, &b));
-	ck_assert_ws(ws_tuf_root_parse(WS_TUF_DIALECT_TUF, b.data, b.len, &root), WS_ERR_JSON_MISSING);
+	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_SPEC, env, &b));
+	ck_assert_ws(ws_tuf_root_parse(WS_TUF_SPEC, b.data, b.len, &root), WS_ERR_JSON_MISSING);
 	ck_assert_str_eq(ws_err_detail(), "root v1: signed.roles.snapshot is required");
 	json_object_set_new(roles, "snapshot", json_pack("{s:[s], s:i}", "keyids",
 	    "1111111111111111111111111111111111111111111111111111111111111111", "threshold", 1));
 	ws_buf_reset(&b);
-	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_DIALECT_TUF, env, &b));
-	ck_assert_ws(ws_tuf_root_parse(WS_TUF_DIALECT_TUF, b.data, b.len, &root), WS_ERR_TUF);
+	ck_assert_ws_ok(ws_tuf_doc_encode(WS_TUF_SPEC, env, &b));
+	ck_assert_ws(ws_tuf_root_parse(WS_TUF_SPEC, b.data, b.len, &root), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "root v1: signed.roles.snapshot.keyids[0]: key "
 	    "1111111111111111111111111111111111111111111111111111111111111111 is not in signed.keys");
 	ck_assert_ptr_null(root);
@@ -992,7 +992,7 @@ START_TEST(test_snapshot_meta_matches_files)
 	struct ws_tuf_meta_entry e;
 	char hex[65];
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	ck_assert_ws_ok(ws_tuf_meta_entry_get(r.snapshot, "targets.json", &e));
 	ck_assert_int_eq(e.version, 1);
 	ck_assert_int_eq(e.length, (int64_t)r.targets->file_len);
@@ -1021,24 +1021,24 @@ START_TEST(test_snapshot_refuses_bad_targets)
 	struct ws_tuf_check c = th_check(1);
 	json_t *body;
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	th_repo_build(&r, WS_TUF_SPEC);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	body = json_deep_copy(r.targets->body);
 	json_object_set_new(body, "expires", json_string("2025-06-01T00:00:00Z"));
-	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, body, &s, &expired));
+	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, body, &s, &expired));
 	mf.name = "targets.json";
 	mf.doc = expired;
 	sp.version = 2;
 	sp.expires = TH_NOW + TH_DAY;
 	sp.files = &mf;
 	sp.nfiles = 1;
-	s = th_signer(&r.keys[WS_TUF_ROLE_SNAPSHOT], 1);
+	s = th_signer(&r.keys[WS_TUF_SNAPSHOT], 1);
 	ck_assert_ws(ws_tuf_snapshot_sign(r.root, &sp, &c, &s, &snap), WS_ERR_TUF_EXPIRES);
 	ck_assert_str_eq(ws_err_detail(), "targets.json: targets v1 expired at 2025-06-01T00:00:00Z (now 2026-01-01T00:00:00Z)");
 	/* Targets signed by the wrong key. */
 	ws_tuf_doc_free(expired);
 	expired = NULL;
-	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_DIALECT_TUF, WS_TUF_ROLE_TARGETS, r.targets->body, &s, &expired));
+	ck_assert_ws_ok(ws_tuf_doc_sign(WS_TUF_SPEC, WS_TUF_TARGETS, r.targets->body, &s, &expired));
 	mf.doc = expired;
 	ck_assert_ws(ws_tuf_snapshot_sign(r.root, &sp, &c, &s, &snap), WS_ERR_TUF_THRESHOLD);
 	/* No targets.json at all. */
@@ -1063,7 +1063,7 @@ START_TEST(test_targets_entries_and_extra)
 	struct ws_tuf_doc *doc = NULL;
 	json_t *targets = th_targets_map(), *extra;
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	/* Unknown custom fields are kept verbatim and signed. */
 	ck_assert(json_equal(json_object_get(r.targets->body, "targets"), targets));
 	tp.version = 2;
@@ -1072,7 +1072,7 @@ START_TEST(test_targets_entries_and_extra)
 	extra = json_pack("{s:{s:s, s:s, s:[s]}}", "x-fio-offline-bundle", "type", "prod", "tag", "main",
 	    "targets", "intel-corei7-64-lmp-42");
 	tp.extra = extra;
-	s = th_signer(&r.keys[WS_TUF_ROLE_TARGETS], 1);
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
 	ck_assert_ws_ok(ws_tuf_targets_sign(r.root, &tp, &c, &s, &doc));
 	ck_assert(json_equal(json_object_get(doc->body, "x-fio-offline-bundle"),
 	    json_object_get(extra, "x-fio-offline-bundle")));
@@ -1085,9 +1085,9 @@ START_TEST(test_targets_entries_and_extra)
 	json_object_del(json_object_get(json_object_get(targets, "firmware.bin"), "hashes"), "sha256");
 	ck_assert_ws(ws_tuf_targets_sign(r.root, &tp, &c, &s, &doc), WS_ERR_JSON_MISSING);
 	ck_assert_str_eq(ws_err_detail(), "targets[\"firmware.bin\"].hashes.sha256 is required (the OSTree commit)");
-	ck_assert_ws_ok(ws_tuf_targets_check_entries(WS_TUF_DIALECT_TUF, targets));
+	ck_assert_ws_ok(ws_tuf_targets_check_entries(WS_TUF_SPEC, targets));
 	json_object_set_new(json_object_get(targets, "firmware.bin"), "length", json_integer(-1));
-	ck_assert_ws(ws_tuf_targets_check_entries(WS_TUF_DIALECT_TUF, targets), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_targets_check_entries(WS_TUF_SPEC, targets), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "targets[\"firmware.bin\"].length is negative");
 	ck_assert_ptr_null(doc);
 	json_decref(extra);
@@ -1150,7 +1150,7 @@ START_TEST(test_repo_write_and_verify_tuf)
 	struct stat st;
 	char path[512];
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	write_repo(dir, &r);
 	ck_assert(file_exists(dir, "1.root.json") && file_exists(dir, "root.json") &&
 	    file_exists(dir, "1.targets.json") && file_exists(dir, "targets.json") &&
@@ -1159,17 +1159,17 @@ START_TEST(test_repo_write_and_verify_tuf)
 	snprintf(path, sizeof(path), "%s/timestamp.json", dir);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0644);
-	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_TUF, TH_NOW, &rep));
-	ck_assert_int_eq(rep.version[WS_TUF_ROLE_ROOT], 1);
-	ck_assert_int_eq(rep.version[WS_TUF_ROLE_TIMESTAMP], 1);
+	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, NULL, &rep));
+	ck_assert_int_eq(rep.version[WS_TUF_ROOT], 1);
+	ck_assert_int_eq(rep.version[WS_TUF_TIMESTAMP], 1);
 	ck_assert_uint_eq(rep.targets, 2);
 	ck_assert_uint_eq(rep.roots, 1);
 	ck_assert_str_eq(rep.file, "");
 	/* The wrong dialect is refused. */
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_FOUNDRIES, TH_NOW, &rep), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_FOUNDRIES, TH_NOW, NULL, &rep), WS_ERR_TUF);
 	ck_assert_str_eq(rep.file, "1.root.json");
 	/* A week later the timestamp has expired. */
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_TUF, TH_NOW + 7 * TH_DAY, &rep), WS_ERR_TUF_EXPIRES);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW + 7 * TH_DAY, NULL, &rep), WS_ERR_TUF_EXPIRES);
 	ck_assert_str_eq(ws_err_detail(), "timestamp.json: timestamp v1 expired at 2026-01-08T00:00:00Z (now 2026-01-08T00:00:00Z)");
 	th_repo_free(&r);
 	remove_dir(dir);
@@ -1182,19 +1182,19 @@ START_TEST(test_repo_verify_reports_tampering)
 	struct ws_tuf_repo_report rep;
 	char *dir = temp_dir();
 
-	th_repo_build(&r, WS_TUF_DIALECT_FOUNDRIES);
+	th_repo_build(&r, WS_TUF_FOUNDRIES);
 	write_repo(dir, &r);
 	ck_assert(!file_exists(dir, "1.targets.json"));
-	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_FOUNDRIES, TH_NOW, &rep));
+	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_FOUNDRIES, TH_NOW, NULL, &rep));
 	/* A changed targets.json: the snapshot's length and hash say so before anything is parsed. */
 	overwrite(dir, "targets.json", "{}");
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_FOUNDRIES, TH_NOW, &rep), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_FOUNDRIES, TH_NOW, NULL, &rep), WS_ERR_TUF);
 	ck_assert_str_eq(rep.file, "targets.json");
 	ck_assert_detail_starts("targets.json: targets.json has 2 bytes, but snapshot v1 records ");
 	/* root.json that is not the newest N.root.json. */
 	write_repo(dir, &r);
 	overwrite(dir, "root.json", "{}");
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_FOUNDRIES, TH_NOW, &rep), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_FOUNDRIES, TH_NOW, NULL, &rep), WS_ERR_TUF);
 	ck_assert_str_eq(ws_err_detail(), "root.json: root.json is not the same file as 1.root.json, the newest root");
 	/* A missing file. */
 	write_repo(dir, &r);
@@ -1204,7 +1204,7 @@ START_TEST(test_repo_verify_reports_tampering)
 		snprintf(path, sizeof(path), "%s/timestamp.json", dir);
 		ck_assert_int_eq(unlink(path), 0);
 	}
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_FOUNDRIES, TH_NOW, &rep), WS_ERR_NOT_FOUND);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_FOUNDRIES, TH_NOW, NULL, &rep), WS_ERR_NOT_FOUND);
 	ck_assert_str_eq(rep.file, "timestamp.json");
 	th_repo_free(&r);
 	remove_dir(dir);
@@ -1215,7 +1215,7 @@ START_TEST(test_repo_verify_root_chain)
 {
 	struct th_repo r;
 	struct ws_tuf_repo_report rep;
-	struct ws_tuf_key *newroot = th_tuf_key(WS_TUF_DIALECT_TUF, ed[3]);
+	struct ws_tuf_key *newroot = th_tuf_key(WS_TUF_SPEC, ed[3]);
 	struct ws_tuf_key *signers[2];
 	struct ws_tuf_key *keys[WS_TUF_ROLE_COUNT];
 	struct ws_tuf_root_params p;
@@ -1224,30 +1224,36 @@ START_TEST(test_repo_verify_root_chain)
 	struct ws_tuf_root *v2 = NULL, *bad3 = NULL;
 	char *dir = temp_dir();
 
-	th_repo_build(&r, WS_TUF_DIALECT_TUF);
+	th_repo_build(&r, WS_TUF_SPEC);
 	write_repo(dir, &r);
 	memcpy(keys, r.keys, sizeof(keys));
-	keys[WS_TUF_ROLE_ROOT] = newroot;
+	keys[WS_TUF_ROOT] = newroot;
 	p = th_root_params(keys, 2, TH_NOW + 365 * TH_DAY);
-	signers[0] = r.keys[WS_TUF_ROLE_ROOT];
+	signers[0] = r.keys[WS_TUF_ROOT];
 	signers[1] = newroot;
 	s = th_signer(signers, 2);
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p, r.root, &c, &s, &v2));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p, r.root, &c, &s, &v2));
 	ck_assert_ws_ok(ws_tuf_repo_write_doc(dir, v2->doc));
-	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_TUF, TH_NOW, &rep));
+	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, NULL, &rep));
 	ck_assert_uint_eq(rep.roots, 2);
-	ck_assert_int_eq(rep.version[WS_TUF_ROLE_ROOT], 2);
+	ck_assert_int_eq(rep.version[WS_TUF_ROOT], 2);
+	/* Against what was verified before: same versions pass, a newer one seen earlier is a rollback. */
+	ck_assert_ws_ok(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, &rep, &rep));
+	rep.version[WS_TUF_SNAPSHOT] = 2;
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, &rep, &rep), WS_ERR_TUF_VERSION);
+	ck_assert_str_eq(ws_err_detail(), "snapshot.json: snapshot v1 is older than v2, which was verified "
+	    "before (a rollback)");
 	/* 3.root.json signed only by the old root key (not v2's): refused. */
 	p.version = 3;
 	c.allow_partial = true;
 	s = th_signer(&signers[0], 1);
-	ck_assert_ws(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p, v2, &c, &s, &bad3), WS_ERR_TUF);
+	ck_assert_ws(ws_tuf_root_sign(WS_TUF_SPEC, &p, v2, &c, &s, &bad3), WS_ERR_TUF);
 	s = th_signer(&signers[1], 1);
-	keys[WS_TUF_ROLE_ROOT] = r.keys[WS_TUF_ROLE_ROOT];
+	keys[WS_TUF_ROOT] = r.keys[WS_TUF_ROOT];
 	p = th_root_params(keys, 3, TH_NOW + 365 * TH_DAY);
-	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_DIALECT_TUF, &p, v2, &c, &s, &bad3));
+	ck_assert_ws_ok(ws_tuf_root_sign(WS_TUF_SPEC, &p, v2, &c, &s, &bad3));
 	ck_assert_ws_ok(ws_tuf_repo_write_doc(dir, bad3->doc));
-	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_DIALECT_TUF, TH_NOW, &rep), WS_ERR_TUF_THRESHOLD);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, NULL, &rep), WS_ERR_TUF_THRESHOLD);
 	ck_assert_str_eq(rep.file, "3.root.json");
 	ck_assert_detail_starts("3.root.json: signed by its own root keys: root v3: 0 of 1");
 	ws_tuf_root_free(v2);

@@ -186,6 +186,13 @@ th_root_params(struct ws_tuf_key **role_keys, int64_t version, time_t expires)
 void
 th_repo_build(struct th_repo *repo, enum ws_tuf_dialect dialect)
 {
+	th_repo_build_at(repo, dialect, TH_NOW, NULL, NULL);
+}
+
+void
+th_repo_build_at(struct th_repo *repo, enum ws_tuf_dialect dialect, time_t now,
+    EVP_PKEY *const priv[WS_TUF_ROLE_COUNT], const json_t *given)
+{
 	struct ws_tuf_root_params rp;
 	struct ws_tuf_check check = th_check(0);
 	struct ws_tuf_signer s;
@@ -193,38 +200,40 @@ th_repo_build(struct th_repo *repo, enum ws_tuf_dialect dialect)
 	struct ws_tuf_meta_file mf;
 	struct ws_tuf_snapshot_params sp;
 	struct ws_tuf_timestamp_params ts;
-	json_t *targets = th_targets_map();
+	json_t *targets = given ? json_incref((json_t *)given) : th_targets_map();
 
 	memset(repo, 0, sizeof(*repo));
 	repo->dialect = dialect;
+	repo->own_priv = priv == NULL;
+	check.now = now;
 	for (unsigned i = 0; i < WS_TUF_ROLE_COUNT; i++) {
-		repo->priv[i] = th_keygen(WS_KEY_ED25519);
+		repo->priv[i] = priv ? priv[i] : th_keygen(WS_KEY_ED25519);
 		repo->keys[i] = th_tuf_key(dialect, repo->priv[i]);
 	}
-	rp = th_root_params(repo->keys, 1, TH_NOW + 365 * TH_DAY);
-	s = th_signer(&repo->keys[WS_TUF_ROLE_ROOT], 1);
+	rp = th_root_params(repo->keys, 1, now + 365 * TH_DAY);
+	s = th_signer(&repo->keys[WS_TUF_ROOT], 1);
 	th_ok(ws_tuf_root_sign(dialect, &rp, NULL, &check, &s, &repo->root), "root");
 
 	tp.version = 1;
-	tp.expires = TH_NOW + 365 * TH_DAY;
+	tp.expires = now + 365 * TH_DAY;
 	tp.targets = targets;
 	tp.extra = NULL;
-	s = th_signer(&repo->keys[WS_TUF_ROLE_TARGETS], 1);
+	s = th_signer(&repo->keys[WS_TUF_TARGETS], 1);
 	th_ok(ws_tuf_targets_sign(repo->root, &tp, &check, &s, &repo->targets), "targets");
 
 	mf.name = "targets.json";
 	mf.doc = repo->targets;
 	sp.version = 1;
-	sp.expires = TH_NOW + 30 * TH_DAY;
+	sp.expires = now + 30 * TH_DAY;
 	sp.files = &mf;
 	sp.nfiles = 1;
-	s = th_signer(&repo->keys[WS_TUF_ROLE_SNAPSHOT], 1);
+	s = th_signer(&repo->keys[WS_TUF_SNAPSHOT], 1);
 	th_ok(ws_tuf_snapshot_sign(repo->root, &sp, &check, &s, &repo->snapshot), "snapshot");
 
 	ts.version = 1;
-	ts.expires = TH_NOW + 7 * TH_DAY;
+	ts.expires = now + 7 * TH_DAY;
 	ts.snapshot = repo->snapshot;
-	s = th_signer(&repo->keys[WS_TUF_ROLE_TIMESTAMP], 1);
+	s = th_signer(&repo->keys[WS_TUF_TIMESTAMP], 1);
 	th_ok(ws_tuf_timestamp_sign(repo->root, &ts, &check, &s, &repo->timestamp), "timestamp");
 	json_decref(targets);
 }
@@ -238,7 +247,8 @@ th_repo_free(struct th_repo *repo)
 	ws_tuf_root_free(repo->root);
 	for (unsigned i = 0; i < WS_TUF_ROLE_COUNT; i++) {
 		ws_tuf_key_free(repo->keys[i]);
-		EVP_PKEY_free(repo->priv[i]);
+		if (repo->own_priv)
+			EVP_PKEY_free(repo->priv[i]);
 	}
 	memset(repo, 0, sizeof(*repo));
 }

@@ -10,6 +10,7 @@
 #ifndef WS_TUF_HELPERS_H
 #define WS_TUF_HELPERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -59,6 +60,7 @@ json_t *th_targets_map(void);
  */
 struct th_repo {
 	enum ws_tuf_dialect dialect;
+	bool own_priv;
 	EVP_PKEY *priv[WS_TUF_ROLE_COUNT];
 	struct ws_tuf_key *keys[WS_TUF_ROLE_COUNT];
 	struct ws_tuf_root *root;
@@ -66,6 +68,10 @@ struct th_repo {
 };
 
 void th_repo_build(struct th_repo *repo, enum ws_tuf_dialect dialect);
+
+/* The same at another time, with the given keys (NULL: fresh Ed25519 keys; borrowed otherwise). */
+void th_repo_build_at(struct th_repo *repo, enum ws_tuf_dialect dialect, time_t now,
+    EVP_PKEY *const priv[WS_TUF_ROLE_COUNT], const json_t *targets);
 void th_repo_free(struct th_repo *repo);
 
 /* Root parameters with one key per role and thresholds 1. */
