@@ -57,3 +57,9 @@ tests_fuzz_fuzz_tuf_SOURCES = tests/fuzz/fuzz-tuf.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_tuf_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_tuf_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_tuf_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-request
+tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz-request.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_request_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_request_LDADD = $(WS_LIBS)
