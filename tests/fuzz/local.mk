@@ -52,6 +52,12 @@ tests_fuzz_fuzz_csr_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_csr_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_csr_LDADD = $(WS_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz-ci-targets
+tests_fuzz_fuzz_ci_targets_SOURCES = tests/fuzz/fuzz-ci-targets.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_ci_targets_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_ci_targets_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_ci_targets_LDADD = $(WS_LIBS)
+
 FUZZ_TARGETS += tests/fuzz/fuzz-tuf
 tests_fuzz_fuzz_tuf_SOURCES = tests/fuzz/fuzz-tuf.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_tuf_CFLAGS = $(FUZZ_COMPILE_FLAGS)

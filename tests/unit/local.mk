@@ -74,6 +74,16 @@ tests_unit_test_crl_SOURCES = tests/unit/test-crl.c $(X509_TEST_HELPERS)
 tests_unit_test_crl_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_crl_LDADD = $(UNIT_LINK_LIBS)
 
+UNIT_TESTS += tests/unit/test-ci-targets
+tests_unit_test_ci_targets_SOURCES = tests/unit/test-ci-targets.c
+tests_unit_test_ci_targets_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_ci_targets_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-wave
+tests_unit_test_wave_SOURCES = tests/unit/test-wave.c
+tests_unit_test_wave_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_wave_LDADD = $(UNIT_LINK_LIBS)
+
 UNIT_TESTS += tests/unit/test-tuf
 tests_unit_test_tuf_SOURCES = tests/unit/test-tuf.c tests/unit/tuf_helpers.c tests/unit/tuf_helpers.h
 tests_unit_test_tuf_CFLAGS = $(UNIT_COMPILE_FLAGS)
