@@ -81,6 +81,10 @@ ws_json_parse(const uint8_t *data, size_t len, unsigned max_depth, json_t **out)
 	ws_err r;
 
 	*out = NULL;
+	/* jansson 2.14 drops a raw NUL that follows a number; no valid JSON text holds one. */
+	const uint8_t *nul = memchr(data, 0, len);
+	if (nul != NULL)
+		return ws_err_set(WS_ERR_JSON_UTF8, "NUL byte at offset %zu", (size_t)(nul - data));
 	v = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (v == NULL)
 		return json_error_to_ws(&je);

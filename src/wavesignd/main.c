@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "pki.h"
 #include "replay.h"
 #include "wslog.h"
 
@@ -64,6 +65,8 @@ harden_process(void)
 	setrlimit(RLIMIT_CORE, &no_core);
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
+	/* A full disk or a file size limit must fail a write (EFBIG), not kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Delivered through a signalfd in the event loop; every thread blocks them. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -208,6 +211,11 @@ main(int argc, char **argv)
 			wslog_info("key %s: not in the token yet (wavesign keys init makes it)",
 			    d.policy->keys[i].label);
 	}
+	if ((r = pki_open(d.config->state_dir, &d.pki)) != WS_OK ||
+	    (r = pki_check_keys(d.pki, &d, d.policy)) != WS_OK) {
+		wslog_error("factory PKI: %s; refusing to start", ws_err_message(r));
+		goto out;
+	}
 	if ((r = daemon_open_log(&d, &recovery)) != WS_OK) {
 		wslog_error("signing log: %s; refusing to start", ws_err_message(r));
 		goto out;
@@ -255,6 +263,7 @@ out:
 	if (d.log != NULL)
 		ws_log_close(d.log);
 	replay_free(d.replay);
+	pki_free(d.pki);
 	ws_rate_free(d.rate);
 	keyring_free(&d.keyring);
 	if (d.token != NULL)

@@ -78,13 +78,14 @@ limits:
 CONF
 }
 
-# ws_start: starts wavesignd and waits until its socket answers.
+# ws_start: starts wavesignd and waits until it says it is serving (a
+# socket file alone may be a stale one left by a killed daemon).
 ws_start() {
 	"$WAVESIGND" -c "$T/wavesignd.yaml" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	i=0
 	while [ $i -lt 200 ]; do
-		if [ -S "$SOCK" ]; then
+		if grep -q "wavesignd\[$DAEMON_PID\]: info: serving " "$T/daemon.log" 2>/dev/null; then
 			return 0
 		fi
 		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then

@@ -101,6 +101,10 @@ START_TEST(test_refuses_bad_utf8_and_nul)
 
 	ck_assert_ws(parse("[\"\xc3\x28\"]", &v), WS_ERR_JSON_UTF8);
 	ck_assert_ws(parse("[\"a\\u0000b\"]", &v), WS_ERR_JSON_UTF8);
+	/* A raw NUL after a number (jansson 2.14 would drop it silently). */
+	ck_assert_ws(ws_json_parse((const uint8_t *)"{\"a\":0\0,\"b\":1}", 14, 8, &v), WS_ERR_JSON_UTF8);
+	ck_assert_str_eq(ws_err_detail(), "NUL byte at offset 6");
+	ck_assert_ptr_null(v);
 }
 END_TEST
 
