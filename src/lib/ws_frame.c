@@ -46,7 +46,7 @@ ws_frame_header_decode(const uint8_t hdr[WS_FRAME_HEADER_LEN], size_t max, uint3
 	if (n > max)
 		return ws_err_set(WS_ERR_FRAME_TOO_LARGE, "%u bytes announced, at most %zu accepted", n, max);
 	if (n < WS_FRAME_MIN_PAYLOAD)
-		return ws_err_set(WS_ERR_FRAME_TOO_LARGE, "%u bytes announced, a request needs at least %d",
+		return ws_err_set(WS_ERR_REQUEST, "%u bytes announced; a message is a JSON object of at least %d",
 		    n, WS_FRAME_MIN_PAYLOAD);
 	*len = n;
 	return WS_OK;

@@ -33,8 +33,8 @@ void ws_frame_header_encode(uint8_t hdr[WS_FRAME_HEADER_LEN], uint32_t len);
 
 /*
  * Checks a received header. WS_ERR_FRAME_MAGIC, WS_ERR_FRAME_VERSION,
- * WS_ERR_FRAME_TOO_LARGE (len > max or < WS_FRAME_MIN_PAYLOAD; detail has
- * both numbers). On success *len is the payload length.
+ * WS_ERR_FRAME_TOO_LARGE (len > max; the detail has both numbers),
+ * WS_ERR_REQUEST (len < WS_FRAME_MIN_PAYLOAD). On success *len is the payload length.
  */
 ws_err ws_frame_header_decode(const uint8_t hdr[WS_FRAME_HEADER_LEN], size_t max, uint32_t *len);
 

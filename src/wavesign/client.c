@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -29,6 +30,15 @@ cli_call(struct cli *cli, const char *op, const json_t *args, json_t **result)
 	    (e = ws_response_parse(resp.data, resp.len, &r)) != WS_OK) {
 		code = cli_fail(CLI_EXIT_DAEMON, op, e);
 		goto out;
+	}
+	if (cli->request_id != NULL) {
+		const char *rid = json_string_value(json_object_get(r.root, "id"));
+
+		if (rid == NULL || strcmp(rid, cli->request_id) != 0) {
+			code = cli_fail(CLI_EXIT_DAEMON, op, ws_err_set(WS_ERR_REQUEST,
+			    "the answer is for request id '%s', not '%s'", rid ? rid : "(none)", cli->request_id));
+			goto out;
+		}
 	}
 	if (!r.ok) {
 		if (cli->json) {

@@ -104,7 +104,9 @@ worker_count(const struct ws_config *cfg)
 	if (cfg->workers > 0)
 		return cfg->workers;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 && n < 256 ? (unsigned)n : 2;
+	if (n < 1)
+		return 2;
+	return n > 64 ? 64 : (unsigned)n;	/* one token session each; more is no faster */
 }
 
 /* Opens the signing log, creating it (with a fresh origin) on first start. */

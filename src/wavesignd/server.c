@@ -5,7 +5,8 @@
  * SO_PEERCRED, reads frames without blocking, hands complete requests to
  * the workers and writes their responses back without blocking. A slow or
  * stalled client therefore holds only its own connection, and loses it
- * after limits.io-timeout. Frames are checked as their header arrives: a
+ * after limits.io-timeout: each frame in or out must complete within it,
+ * and an idle connection is closed after it. Frames are checked as their header arrives: a
  * bad magic or version, or a length above limits.max-frame, is answered
  * with an error (logged) and the connection is closed, since the stream
  * cannot be resynchronised.
@@ -47,7 +48,7 @@ struct conn {
 	struct ws_buf out;
 	size_t out_off;
 	bool close_after_write;
-	int64_t deadline_ms;		/* 0: idle, no deadline until the first byte */
+	int64_t deadline_ms;		/* a whole frame must arrive (or leave) by then; 0: busy */
 };
 
 struct server {
