@@ -286,8 +286,9 @@ check_no_delegations(const struct ws_tuf_doc *snapshot, const struct ws_tuf_doc 
 	json_object_foreach(json_object_get(snapshot->body, "meta"), name, v) {
 		if (strcmp(name, "targets.json") != 0) {
 			snprintf(st->report->file, sizeof(st->report->file), "snapshot.json");
-			return ws_err_set(WS_ERR_TUF, "snapshot v%" PRId64 " lists %.64s: delegated "
-			    "targets roles are not verified by wavesign, so the repository is refused",
+			return ws_err_set(WS_ERR_TUF, "snapshot v%" PRId64 " lists %.64s besides "
+			    "targets.json: wavesign verifies targets.json only (not delegated roles, "
+			    "nor root.json in snapshot meta), so the repository is refused",
 			    snapshot->version, name);
 		}
 	}

@@ -1264,6 +1264,52 @@ START_TEST(test_repo_verify_root_chain)
 }
 END_TEST
 
+START_TEST(test_repo_verify_refuses_delegations)
+{
+	struct th_repo r;
+	struct ws_tuf_repo_report rep;
+	struct ws_tuf_targets_params tp;
+	struct ws_tuf_check c = th_check(1);
+	struct ws_tuf_signer s;
+	struct ws_tuf_doc *targets = NULL;
+	json_t *map = th_targets_map(), *extra = json_pack("{s:{s:{}, s:[]}}", "delegations", "keys", "roles");
+	char *dir = temp_dir();
+
+	th_repo_build(&r, WS_TUF_SPEC);
+	tp.version = 2;
+	tp.expires = TH_NOW + TH_DAY;
+	tp.targets = map;
+	tp.extra = extra;
+	s = th_signer(&r.keys[WS_TUF_TARGETS], 1);
+	ck_assert_ws_ok(ws_tuf_targets_sign(r.root, &tp, &c, &s, &targets));
+	ws_tuf_doc_free(r.targets);
+	r.targets = targets;
+	ws_tuf_doc_free(r.snapshot);
+	ws_tuf_doc_free(r.timestamp);
+	{
+		struct ws_tuf_meta_file mf = { "targets.json", r.targets };
+		struct ws_tuf_snapshot_params sp = { 2, TH_NOW + TH_DAY, &mf, 1 };
+		struct ws_tuf_timestamp_params tsp;
+
+		s = th_signer(&r.keys[WS_TUF_SNAPSHOT], 1);
+		ck_assert_ws_ok(ws_tuf_snapshot_sign(r.root, &sp, &c, &s, &r.snapshot));
+		tsp.version = 2;
+		tsp.expires = TH_NOW + TH_DAY;
+		tsp.snapshot = r.snapshot;
+		s = th_signer(&r.keys[WS_TUF_TIMESTAMP], 1);
+		ck_assert_ws_ok(ws_tuf_timestamp_sign(r.root, &tsp, &c, &s, &r.timestamp));
+	}
+	write_repo(dir, &r);
+	ck_assert_ws(ws_tuf_repo_verify(dir, WS_TUF_SPEC, TH_NOW, NULL, &rep), WS_ERR_TUF);
+	ck_assert_str_eq(ws_err_detail(), "2.targets.json: targets v2 declares delegations: delegated "
+	    "targets roles are not verified by wavesign, so the repository is refused");
+	json_decref(extra);
+	json_decref(map);
+	th_repo_free(&r);
+	remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_repo_write_file_refuses_paths)
 {
 	ck_assert_ws(ws_tuf_repo_write_file("/tmp", "../x.json", (const uint8_t *)"x", 1), WS_ERR_INVALID_ARGUMENT);
@@ -1325,6 +1371,7 @@ main(void)
 	tcase_add_test(repo, test_repo_write_and_verify_tuf);
 	tcase_add_test(repo, test_repo_verify_reports_tampering);
 	tcase_add_test(repo, test_repo_verify_root_chain);
+	tcase_add_test(repo, test_repo_verify_refuses_delegations);
 	tcase_add_test(repo, test_repo_write_file_refuses_paths);
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
