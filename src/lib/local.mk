@@ -18,3 +18,12 @@ libwavesign_la_SOURCES += src/lib/ws_wave.c src/lib/ws_wave.h
 libwavesign_la_SOURCES += src/lib/ws_tuf.c src/lib/ws_tuf.h src/lib/ws_tuf_key.c src/lib/ws_tuf_key.h src/lib/ws_tuf_doc.c src/lib/ws_tuf_doc.h src/lib/ws_tuf_root.c src/lib/ws_tuf_root.h src/lib/ws_tuf_roles.h src/lib/ws_tuf_targets.c src/lib/ws_tuf_meta.c src/lib/ws_tuf_repo.c src/lib/ws_tuf_repo.h
 libwavesign_la_SOURCES += src/lib/ws_p11.h src/lib/ws_p11_internal.h src/lib/ws_p11_token.c src/lib/ws_p11_key.c src/lib/ws_pin.c src/lib/ws_token_setup.c src/lib/ws_token_setup.h
 libwavesign_la_SOURCES += src/lib/ws_file.c src/lib/ws_file.h
+
+# signing log (issue 7): encodings, hashing, Merkle tree, signed notes and
+# checkpoints, log lines, reader, verifier, writer, walk.
+libwavesign_la_SOURCES += src/lib/ws_encode.c src/lib/ws_encode.h src/lib/ws_sha256.c src/lib/ws_sha256.h
+libwavesign_la_SOURCES += src/lib/ws_merkle.c src/lib/ws_merkle.h
+libwavesign_la_SOURCES += src/lib/ws_note.c src/lib/ws_note.h src/lib/ws_checkpoint.c src/lib/ws_checkpoint.h
+libwavesign_la_SOURCES += src/lib/ws_logline.c src/lib/ws_logline.h src/lib/ws_log_reader.c src/lib/ws_log_reader.h
+libwavesign_la_SOURCES += src/lib/ws_log_verify.c src/lib/ws_log_verify.h src/lib/ws_log_blocks.c src/lib/ws_log_blocks.h
+libwavesign_la_SOURCES += src/lib/ws_log.c src/lib/ws_log.h src/lib/ws_log_int.h src/lib/ws_log_append.c src/lib/ws_log_walk.c

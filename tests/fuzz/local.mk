@@ -69,3 +69,15 @@ tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz-request.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_request_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_request_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-logline
+tests_fuzz_fuzz_logline_SOURCES = tests/fuzz/fuzz-logline.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_logline_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_logline_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_logline_LDADD = $(WS_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz-checkpoint
+tests_fuzz_fuzz_checkpoint_SOURCES = tests/fuzz/fuzz-checkpoint.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_checkpoint_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_checkpoint_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_checkpoint_LDADD = $(WS_LIBS)

@@ -30,3 +30,12 @@ INTEGRATION_TESTS += tests/integration/t-tuf-js.sh tests/integration/t-tuf-found
 EXTRA_DIST += tests/integration/tuf-lib.sh tests/integration/tuf_foundries_check.py \
 	tests/integration/tuf_sslib_check.py tests/integration/tuf-js/package.json \
 	tests/integration/tuf-js/check-repos.js
+
+# signing log (issue 7): wavesign-audit against logs made by a test-only
+# helper (library + in-memory key; no token, no daemon).
+check_PROGRAMS += tests/integration/log-fixture
+tests_integration_log_fixture_SOURCES = tests/integration/log-fixture.c tests/unit/log_key.c tests/unit/log_key.h
+tests_integration_log_fixture_LDADD = $(WS_LIBS)
+INTEGRATION_TESTS += tests/integration/t-audit-commands.sh tests/integration/t-audit-tamper.sh
+INTEGRATION_TESTS += tests/integration/t-log-kill9.sh
+EXTRA_DIST += tests/integration/audit-lib.sh

@@ -88,3 +88,31 @@ UNIT_TESTS += tests/unit/test-tuf
 tests_unit_test_tuf_SOURCES = tests/unit/test-tuf.c tests/unit/tuf_helpers.c tests/unit/tuf_helpers.h
 tests_unit_test_tuf_CFLAGS = $(UNIT_COMPILE_FLAGS)
 tests_unit_test_tuf_LDADD = $(UNIT_LINK_LIBS)
+
+# signing log (issue 7)
+UNIT_TESTS += tests/unit/test-merkle
+tests_unit_test_merkle_SOURCES = tests/unit/test-merkle.c
+tests_unit_test_merkle_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_merkle_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-checkpoint
+tests_unit_test_checkpoint_SOURCES = tests/unit/test-checkpoint.c tests/unit/log_key.c tests/unit/log_key.h
+tests_unit_test_checkpoint_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_checkpoint_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-logline
+tests_unit_test_logline_SOURCES = tests/unit/test-logline.c
+tests_unit_test_logline_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_logline_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-log
+tests_unit_test_log_SOURCES = tests/unit/test-log.c tests/unit/log_fixture.c tests/unit/log_fixture.h \
+	tests/unit/log_key.c tests/unit/log_key.h
+tests_unit_test_log_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_log_LDADD = $(UNIT_LINK_LIBS)
+
+UNIT_TESTS += tests/unit/test-log-tamper
+tests_unit_test_log_tamper_SOURCES = tests/unit/test-log-tamper.c tests/unit/log_fixture.c tests/unit/log_fixture.h \
+	tests/unit/log_key.c tests/unit/log_key.h
+tests_unit_test_log_tamper_CFLAGS = $(UNIT_COMPILE_FLAGS)
+tests_unit_test_log_tamper_LDADD = $(UNIT_LINK_LIBS)
