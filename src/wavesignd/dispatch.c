@@ -181,7 +181,14 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 
 	code = ws_request_parse(payload, len, &req);
 	if (code == WS_OK) {
-		o.op = req.op;
+		enum ws_op known;
+
+		/* Only an op of the table names the record; anything else (including
+		 * the log's own reserved ops) is logged as a "request" naming it. */
+		if (ws_op_from_name(req.op, &known) == WS_OK)
+			o.op = req.op;
+		else
+			json_object_set_new(ctx.subject, "requested_op", json_string(req.op));
 		o.id = req.id;
 		ctx.req = &req;
 		code = ws_policy_match_client(ctx.policy, peer->uid, peer->gid, &ctx.client);

@@ -39,6 +39,10 @@ expect_exit 0 $RAW "$SOCK" json '{"op":"no.such.op"}'
 expect_line "$T/out" "unknown-op"
 expect_line "$T/out" "unknown operation: 'no.such.op' is not an operation"
 
+# The log's own reserved ops are not requests either; still logged.
+expect_exit 0 $RAW "$SOCK" json '{"op":"log.checkpoint"}'
+expect_line "$T/out" "unknown-op"
+
 # A frame cut short: the daemon closes without an answer.
 expect_exit 0 $RAW "$SOCK" short
 expect_line "$T/out" "closed"
@@ -71,6 +75,8 @@ expect_line "$T/decisions" "failed frame-too-large 0 None"
 expect_line "$T/decisions" "failed request-malformed 0 None"
 expect_line "$T/decisions" "failed json-duplicate-key 0 None"
 expect_line "$T/decisions" "failed unknown-op 0 root"
+grep -q '"decision":"failed","error":"unknown-op".*"op":"request".*"requested_op":"log.checkpoint"' "$T/state/log" ||
+	fail "the reserved op request is not logged as op request"
 ws_stop
 expect_eq "daemon exit status" "$DAEMON_STATUS" 0
 ws_finish
