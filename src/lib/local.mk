@@ -13,6 +13,7 @@ libwavesign_la_SOURCES += src/lib/ws_yaml.c src/lib/ws_yaml.h src/lib/ws_config.
 libwavesign_la_SOURCES += src/lib/ws_der.c src/lib/ws_der.h src/lib/ws_oid.h src/lib/ws_pem.c src/lib/ws_pem.h \
 	src/lib/ws_spki.c src/lib/ws_spki.h src/lib/ws_csr.c src/lib/ws_csr.h \
 	src/lib/ws_cert.c src/lib/ws_cert.h src/lib/ws_crl.c src/lib/ws_crl.h
+libwavesign_la_SOURCES += src/lib/ws_production.h
 libwavesign_la_SOURCES += src/lib/ws_ci_targets.c src/lib/ws_ci_targets.h
 libwavesign_la_SOURCES += src/lib/ws_wave.c src/lib/ws_wave.h
 libwavesign_la_SOURCES += src/lib/ws_tuf.c src/lib/ws_tuf.h src/lib/ws_tuf_key.c src/lib/ws_tuf_key.h src/lib/ws_tuf_doc.c src/lib/ws_tuf_doc.h src/lib/ws_tuf_root.c src/lib/ws_tuf_root.h src/lib/ws_tuf_roles.h src/lib/ws_tuf_targets.c src/lib/ws_tuf_meta.c src/lib/ws_tuf_repo.c src/lib/ws_tuf_repo.h

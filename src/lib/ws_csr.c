@@ -546,7 +546,7 @@ check_ou(const struct ws_name_attr *ou, const char *factory)
 
 ws_err
 ws_csr_check_device(const struct ws_csr *csr, const char *factory, const regex_t *cn_pattern,
-    unsigned allowed_keys, enum ws_production_grant grant, bool *is_production)
+    unsigned allowed_keys, enum ws_production grant, bool *is_production)
 {
 	const struct ws_name_attr *a = csr->attrs;
 	char shape[256];

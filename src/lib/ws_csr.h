@@ -50,6 +50,7 @@
 
 #include "ws_der.h"
 #include "ws_err.h"
+#include "ws_production.h"
 #include "ws_spki.h"
 
 #define WS_CSR_MAX		(64 * 1024)	/* bytes of input, PEM or DER */
@@ -145,13 +146,6 @@ ws_err ws_csr_verify(struct ws_csr *csr) __attribute__((warn_unused_result));
 /* Frees a CSR (NULL is fine). */
 void ws_csr_free(struct ws_csr *csr);
 
-/* Who may carry the production marker (businessCategory=production). */
-enum ws_production_grant {
-	WS_PRODUCTION_DENY = 0,		/* the marker is refused */
-	WS_PRODUCTION_ALLOW,		/* with or without the marker */
-	WS_PRODUCTION_REQUIRE,		/* the marker must be present */
-};
-
 /*
  * Checks a CSR against the device-certificate profile (COMPAT.md §1-2).
  *
@@ -179,7 +173,7 @@ enum ws_production_grant {
  * grant DENY); WS_ERR_PRODUCTION_REQUIRED (marker absent, grant REQUIRE).
  */
 ws_err ws_csr_check_device(const struct ws_csr *csr, const char *factory, const regex_t *cn_pattern,
-    unsigned allowed_keys, enum ws_production_grant grant, bool *is_production)
+    unsigned allowed_keys, enum ws_production grant, bool *is_production)
 	__attribute__((warn_unused_result));
 
 /*

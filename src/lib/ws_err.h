@@ -84,6 +84,7 @@
 	X(WS_ERR_ALREADY_ISSUED,       "already-issued",         "a certificate was already issued for this device and reissue is denied") \
 	X(WS_ERR_CA_MISSING,           "ca-missing",             "the factory CA has not been created (run: wavesign ca init)") \
 	X(WS_ERR_CA_EXISTS,            "ca-exists",              "the factory CA already exists") \
+	X(WS_ERR_CA_DISABLED,          "ca-disabled",            "the device CA is revoked or disabled; nothing is issued under it") \
 	/* TUF and waves */ \
 	X(WS_ERR_TUF,                  "tuf-invalid",            "the TUF metadata is invalid") \
 	X(WS_ERR_TUF_VERSION,          "tuf-stale-version",      "the metadata version does not increase") \

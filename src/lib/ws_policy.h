@@ -42,6 +42,7 @@
 #include "ws_buf.h"
 #include "ws_err.h"
 #include "ws_p11.h"
+#include "ws_production.h"
 
 /*
  * The operations: one per request type on the socket. This is the one
@@ -119,14 +120,7 @@ struct ws_policy_key {
 
 /* --------------------------------------------------------- clients */
 
-enum ws_production {
-	WS_PRODUCTION_DENY = 0,		/* a CSR with businessCategory=production is refused */
-	WS_PRODUCTION_ALLOW,		/* production and test certificates */
-	WS_PRODUCTION_REQUIRE,		/* only production certificates */
-};
-
-/* "deny", "allow", "require" */
-const char *ws_production_name(enum ws_production p);
+/* enum ws_production and ws_production_name(): ws_production.h. */
 
 struct ws_policy_client {
 	char *name;			/* key under clients: */
@@ -160,7 +154,7 @@ enum ws_cn_mode {
 struct ws_policy_device_profile {
 	enum ws_cn_mode cn_mode;
 	char *cn_pattern;		/* the regex as written (WS_CN_REGEX), else NULL */
-	regex_t cn_regex;		/* compiled REG_EXTENDED|REG_NOSUB, valid for WS_CN_REGEX */
+	regex_t cn_regex;		/* compiled REG_EXTENDED (match offsets available), valid for WS_CN_REGEX */
 	uint32_t key_types;		/* bit (1 << enum ws_policy_key_type) per allowed CSR key */
 	uint64_t validity_s;
 	bool reissue;			/* a second certificate for the same CN is allowed */
@@ -241,7 +235,7 @@ struct ws_policy_waves {
 	char **tags;			/* allowed tags, file order */
 	size_t n_tags;
 	char *name_pattern;		/* as written */
-	regex_t name_regex;		/* REG_EXTENDED|REG_NOSUB */
+	regex_t name_regex;		/* REG_EXTENDED */
 	unsigned approvals[WS_WAVE_STEP_COUNT];	/* distinct officers, >= 1 */
 };
 

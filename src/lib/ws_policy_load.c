@@ -31,12 +31,6 @@ ws_policy_key_type_name(enum ws_policy_key_type t)
 
 static const char *const production_names[] = { "deny", "allow", "require", NULL };
 
-const char *
-ws_production_name(enum ws_production p)
-{
-	return (unsigned)p <= WS_PRODUCTION_REQUIRE ? production_names[p] : "?";
-}
-
 static const char *const role_names[] = { "root", "targets", "snapshot", "timestamp", NULL };
 
 const char *
@@ -204,7 +198,8 @@ compile_anchored(const struct ws_yaml_node *n, const char *what, regex_t *re)
 	if (len < 2 || s[0] != '^' || s[len - 1] != '$' || (len >= 3 && s[len - 2] == '\\'))
 		return ws_yaml_fail(n, "%s must be anchored as ^...$ so that it matches the whole %s, got %s",
 		    "a pattern", what, got);
-	if ((rc = regcomp(re, s, REG_EXTENDED | REG_NOSUB)) != 0) {
+	/* Without REG_NOSUB: ws_csr_check_device() asks where the CN match ends. */
+	if ((rc = regcomp(re, s, REG_EXTENDED)) != 0) {
 		regerror(rc, re, err, sizeof(err));
 		regfree(re);
 		return ws_yaml_fail(n, "bad regular expression %s: %s", got, err);

@@ -13,7 +13,9 @@
 #define WAVESIGN_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -75,10 +77,42 @@ void cli_print_json(const json_t *v);
 const char *cli_str(const json_t *obj, const char *key);
 long long cli_int(const json_t *obj, const char *key);
 
+/*
+ * Local files (cli_files.c). Each returns CLI_EXIT_OK or, after printing
+ * "wavesign: PATH: message [code]", CLI_EXIT_LOCAL.
+ */
+struct ws_buf;
+#define CLI_CSR_MAX (64 * 1024)
+/* Reads PATH ("-": standard input), at most max bytes, into out. */
+int cli_read_file(const char *path, size_t max, struct ws_buf *out);
+/* Reads a CSR file: PEM is passed on as it is, anything else is taken for DER and PEM-encoded. *out: free(). */
+int cli_read_csr(const char *path, char **out);
+/* mkdir -p DIR (0755 for what it creates). */
+int cli_make_dir(const char *dir);
+/* DIR/NAME into buf. */
+int cli_dir_path(const char *dir, const char *name, char *buf, size_t size);
+/* Replaces PATH with text atomically (temporary file, fsync, rename), with mode. */
+int cli_write_text(const char *path, const char *text, mode_t mode);
+/* Creates PATH (0600) with data, durably; an existing PATH is never replaced (WS_ERR_EXISTS). */
+int cli_write_new_secret(const char *path, const void *data, size_t len);
+
+/* Certificate results (cmd_cert.c), shared with ca and register. */
+extern const char *const cli_cert_files[];	/* client.pem, client.chained, root.crt */
+/* Writes the members names[] of a result as files DIR/<name> (0644). */
+int cli_write_cert_files(const char *dir, const json_t *res, const char *const *names);
+/* The human summary of a cert.issue result (and the files written into dir, if not NULL). */
+void cli_print_cert_summary(const json_t *res, const char *dir);
+/* Sends ca.crl {action, serial[, reason]} and prints or writes (out_file) the CRL. */
+int cli_crl_request(struct cli *cli, const char *action, const char *serial, const char *reason,
+    const char *out_file);
+
 /* Command families. */
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_keys(struct cli *cli, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_policy(struct cli *cli, int argc, char **argv);
+int cmd_ca(struct cli *cli, int argc, char **argv);		/* cmd_ca.c */
+int cmd_cert(struct cli *cli, int argc, char **argv);		/* cmd_cert.c */
+int cmd_register(struct cli *cli, int argc, char **argv);	/* cmd_register.c */
 
 #endif

@@ -8,5 +8,9 @@ src_wavesign_wavesign_SOURCES = \
 	src/wavesign/cmd_status.c \
 	src/wavesign/cmd_keys.c \
 	src/wavesign/cmd_token.c \
-	src/wavesign/cmd_policy.c
+	src/wavesign/cmd_policy.c \
+	src/wavesign/cli_files.c \
+	src/wavesign/cmd_ca.c \
+	src/wavesign/cmd_cert.c \
+	src/wavesign/cmd_register.c
 src_wavesign_wavesign_LDADD = $(WS_LIBS)

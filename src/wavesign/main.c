@@ -16,6 +16,9 @@
 static const struct cli_cmd commands[] = {
 	{ "status", cmd_status, "show the appliance: token, keys, policy, signing log" },
 	{ "keys", cmd_keys, "create and list the keys the policy names" },
+	{ "ca", cmd_ca, "create the factory CA, sign gateway and device CAs, CRLs" },
+	{ "cert", cmd_cert, "issue and revoke device client certificates" },
+	{ "register", cmd_register, "register a device: key, CSR, certificate (as lmp-device-register)" },
 	{ "token", cmd_token, "initialise the embedded SoftHSM2 token (no daemon)" },
 	{ "policy", cmd_policy, "check a policy file (no daemon)" },
 	{ NULL, NULL, NULL },

@@ -42,6 +42,7 @@ struct keyring {
 };
 
 struct replay;
+struct pki;
 
 struct ws_daemon {
 	struct ws_config *config;
@@ -55,6 +56,7 @@ struct ws_daemon {
 	struct keyring keyring;
 	struct ws_log *log;
 	struct replay *replay;			/* request ids already served (replay.h) */
+	struct pki *pki;			/* CA certificates, issued certificates, CRL state (pki.h) */
 	int lock_fd;
 	time_t started;
 	unsigned workers;
@@ -98,6 +100,14 @@ struct op_ctx {
 	json_t *outputs;	/* output digests for the log record */
 	json_t *keys_used;	/* fingerprints of the keys used */
 	bool officer_op;	/* a checkpoint follows this record */
+	/*
+	 * Set by an op that holds something until its record is written (a
+	 * reserved CN, the CRL lock): called exactly once, after the append,
+	 * with recorded = the op succeeded and its record (number seq) is
+	 * durable. Called whether the op succeeded or not.
+	 */
+	void (*after_record)(struct op_ctx *ctx, bool recorded, uint64_t seq);
+	void *op_state;		/* the op's, for after_record */
 };
 
 /*
@@ -145,6 +155,10 @@ ws_err index_rebuild(struct ws_daemon *d);
 ws_err op_status(struct op_ctx *ctx, json_t **result);
 ws_err op_keys_init(struct op_ctx *ctx, json_t **result);
 ws_err op_keys_list(struct op_ctx *ctx, json_t **result);
+ws_err op_ca_init(struct op_ctx *ctx, json_t **result);		/* op_ca.c */
+ws_err op_ca_sign(struct op_ctx *ctx, json_t **result);
+ws_err op_ca_crl(struct op_ctx *ctx, json_t **result);
+ws_err op_cert_issue(struct op_ctx *ctx, json_t **result);	/* op_cert.c */
 
 /* The key list for status and keys.list: label, type, fingerprint, present. */
 json_t *keys_describe(struct ws_daemon *d, const struct ws_policy *policy);

@@ -14,5 +14,9 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/replay.c src/wavesignd/replay.h \
 	src/wavesignd/op_status.c \
 	src/wavesignd/op_keys.c \
+	src/wavesignd/pki.h src/wavesignd/pki_int.h \
+	src/wavesignd/pki.c src/wavesignd/pki_certs.c src/wavesignd/pki_crl.c \
+	src/wavesignd/op_ca.c \
+	src/wavesignd/op_cert.c \
 	src/wavesignd/wslog.c src/wavesignd/wslog.h
 src_wavesignd_wavesignd_LDADD = $(WS_LIBS)

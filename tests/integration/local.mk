@@ -39,3 +39,9 @@ tests_integration_log_fixture_LDADD = $(WS_LIBS)
 INTEGRATION_TESTS += tests/integration/t-audit-commands.sh tests/integration/t-audit-tamper.sh
 INTEGRATION_TESTS += tests/integration/t-log-kill9.sh
 EXTRA_DIST += tests/integration/audit-lib.sh
+
+# factory PKI (issue 4): ca init, cert issue, register, ca sign, CRLs and
+# every refusal, checked by openssl, GnuTLS certtool and python3-cryptography.
+INTEGRATION_TESTS += tests/integration/t-pki.sh tests/integration/t-cert-refusals.sh \
+	tests/integration/t-cert-profiles.sh
+EXTRA_DIST += tests/integration/pki-lib.sh tests/integration/pki_check.py

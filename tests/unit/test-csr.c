@@ -46,7 +46,7 @@ parse_only(const uint8_t *in, size_t len)
 
 /* Parses, verifies, and runs the device check with the given grant. */
 static ws_err
-device_check(const uint8_t *der, size_t len, unsigned keys, enum ws_production_grant grant, bool *prod)
+device_check(const uint8_t *der, size_t len, unsigned keys, enum ws_production grant, bool *prod)
 {
 	struct ws_csr *csr = NULL;
 	bool p = false;
@@ -63,7 +63,7 @@ device_check(const uint8_t *der, size_t len, unsigned keys, enum ws_production_g
 }
 
 static ws_err
-device_check_rdns(const struct th_rdn *rdns, size_t n, enum ws_production_grant grant)
+device_check_rdns(const struct th_rdn *rdns, size_t n, enum ws_production grant)
 {
 	struct th_csr_opts o = { .rdns = rdns, .n_rdns = n };
 	size_t len;
