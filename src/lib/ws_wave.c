@@ -103,9 +103,9 @@ const char *
 ws_wave_status_name(enum ws_wave_status status)
 {
 	switch (status) {
-	case WS_WAVE_ACTIVE: return "Active";
-	case WS_WAVE_COMPLETE: return "Complete";
-	case WS_WAVE_CANCELED: return "Canceled";
+	case WS_WAVE_STATUS_ACTIVE: return "Active";
+	case WS_WAVE_STATUS_COMPLETE: return "Complete";
+	case WS_WAVE_STATUS_CANCELED: return "Canceled";
 	}
 	return "unknown";
 }
@@ -113,7 +113,7 @@ ws_wave_status_name(enum ws_wave_status status)
 static ws_err
 status_from_name(const char *name, enum ws_wave_status *status)
 {
-	static const enum ws_wave_status all[] = { WS_WAVE_ACTIVE, WS_WAVE_COMPLETE, WS_WAVE_CANCELED };
+	static const enum ws_wave_status all[] = { WS_WAVE_STATUS_ACTIVE, WS_WAVE_STATUS_COMPLETE, WS_WAVE_STATUS_CANCELED };
 
 	for (size_t i = 0; i < 3; i++) {
 		if (strcmp(ws_wave_status_name(all[i]), name) == 0) {
@@ -452,7 +452,7 @@ ws_wave_state_active(const struct ws_wave_state *st, const char *tag)
 	for (size_t i = 0; i < st->n_waves; i++) {
 		const struct wave *w = st->waves[i];
 
-		if (w->status == WS_WAVE_ACTIVE && (tag == NULL || strcmp(w->tag, tag) == 0))
+		if (w->status == WS_WAVE_STATUS_ACTIVE && (tag == NULL || strcmp(w->tag, tag) == 0))
 			return w->name;
 	}
 	return NULL;
@@ -463,7 +463,7 @@ ws_wave_state_targets(const struct ws_wave_state *st, const char *wave)
 {
 	const struct wave *w = find_wave(st, wave);
 
-	return w && w->status == WS_WAVE_ACTIVE ? w->signed_targets : NULL;
+	return w && w->status == WS_WAVE_STATUS_ACTIVE ? w->signed_targets : NULL;
 }
 
 /* Grows an array of n elements of size sz to hold one more. */
@@ -518,7 +518,7 @@ rule_name_new(const struct ws_wave_state *st, const char *name)
 	if ((r = check_printable("wave name", name, WS_WAVE_NAME_MAX, WS_ERR_WAVE_NAME)) != WS_OK)
 		return r;
 	if ((w = find_wave(st, name)) != NULL)
-		return ws_err_set(WS_ERR_WAVE_NAME, "the name %s is taken by a %s wave (version %" PRId64
+		return ws_err_set(WS_ERR_WAVE_NAME, "the name %s is taken by an earlier wave (%s, version %" PRId64
 		    ", tag %s); wave names are never reused", name, ws_wave_status_name(w->status), w->version, w->tag);
 	return WS_OK;
 }
@@ -575,11 +575,11 @@ rule_active_wave(const struct ws_wave_state *st, const char *name, enum ws_wave_
 
 	if (w == NULL)
 		return ws_err_set(WS_ERR_NOT_FOUND, "no wave named %.128s", name ? name : "(none)");
-	if (w->status == WS_WAVE_COMPLETE && op == WS_WAVE_OP_CANCEL)
+	if (w->status == WS_WAVE_STATUS_COMPLETE && op == WS_WAVE_OP_CANCEL)
 		return ws_err_set(WS_ERR_WAVE_STATE, "wave %s is Complete and cannot be canceled; to withdraw "
 		    "its targets, init a new wave on tag %s that prunes version %" PRId64, w->name, w->tag,
 		    w->version);
-	if (w->status != WS_WAVE_ACTIVE)
+	if (w->status != WS_WAVE_STATUS_ACTIVE)
 		return ws_err_set(WS_ERR_WAVE_STATE, "wave %s is %s; %s needs an Active wave", w->name,
 		    ws_wave_status_name(w->status), ws_wave_op_name(op));
 	*out = w;
@@ -749,7 +749,7 @@ ws_wave_check(const struct ws_wave_state *st, const struct ws_wave_rules *rules,
 		for (size_t i = 0; i < st->n_waves; i++) {
 			const struct wave *a = st->waves[i];
 
-			if (a->status != WS_WAVE_ACTIVE)
+			if (a->status != WS_WAVE_STATUS_ACTIVE)
 				continue;
 			if (rules->active == WS_WAVE_ACTIVE_ONE) {
 				r = ws_err_set(WS_ERR_WAVE_ACTIVE, "wave %s (tag %s) is active; only one wave may be "
@@ -955,7 +955,7 @@ apply_init(struct ws_wave_state *st, const struct ws_wave_event *ev)
 	if ((r = init_targets_check(ev, w->sha256)) != WS_OK)
 		goto out;
 	w->version = ev->version;
-	w->status = WS_WAVE_ACTIVE;
+	w->status = WS_WAVE_STATUS_ACTIVE;
 	snprintf(w->expires, sizeof(w->expires), "%s", json_string_value(json_object_get(ev->signed_targets,
 	    "expires")));
 	if ((w->name = strdup(ev->wave)) == NULL || (w->tag = strdup(ev->tag)) == NULL ||
@@ -1032,7 +1032,7 @@ apply_on_active(struct ws_wave_state *st, const struct ws_wave_event *ev)
 	}
 	/* Commit: nothing below fails. */
 	if (ev->op == WS_WAVE_OP_COMPLETE || ev->op == WS_WAVE_OP_CANCEL) {
-		w->status = ev->op == WS_WAVE_OP_COMPLETE ? WS_WAVE_COMPLETE : WS_WAVE_CANCELED;
+		w->status = ev->op == WS_WAVE_OP_COMPLETE ? WS_WAVE_STATUS_COMPLETE : WS_WAVE_STATUS_CANCELED;
 		w->ended = rec;
 		rec = NULL;
 		if (ev->op == WS_WAVE_OP_COMPLETE) {
@@ -1417,7 +1417,7 @@ wave_from_json(const json_t *j, struct wave **out)
 		goto out;
 	if (!printable(name, WS_WAVE_NAME_MAX) || !printable(tag, WS_WAVE_TAG_MAX) || version < 1 ||
 	    strlen(expires) != WS_WAVE_TIME_LEN || !is_hex64(sha) ||
-	    (w->status == WS_WAVE_ACTIVE) != (signed_ != NULL) || (w->status == WS_WAVE_ACTIVE) != (ended == NULL)) {
+	    (w->status == WS_WAVE_STATUS_ACTIVE) != (signed_ != NULL) || (w->status == WS_WAVE_STATUS_ACTIVE) != (ended == NULL)) {
 		r = ws_err_set(WS_ERR_LOG_CORRUPT, "wave %.64s is inconsistent in the snapshot", name);
 		goto out;
 	}
@@ -1516,7 +1516,7 @@ state_from_json(const json_t *doc, struct ws_wave_state *st)
 		    (r = ws_json_get_str(v, "production", "wave", &wave)) != WS_OK ||
 		    (r = ws_json_get_obj(v, "production", "targets", &targets)) != WS_OK)
 			return r;
-		if ((w = find_wave(st, wave)) == NULL || w->status != WS_WAVE_COMPLETE || strcmp(w->tag, tag) != 0 ||
+		if ((w = find_wave(st, wave)) == NULL || w->status != WS_WAVE_STATUS_COMPLETE || strcmp(w->tag, tag) != 0 ||
 		    w->version != version)
 			return ws_err_set(WS_ERR_LOG_CORRUPT, "production of tag %.64s names wave %.64s, which is "
 			    "not a Complete wave of that tag and version", tag, wave);

@@ -84,9 +84,9 @@ const char *ws_wave_op_name(enum ws_wave_op op);
 ws_err ws_wave_op_from_name(const char *name, enum ws_wave_op *op);
 
 enum ws_wave_status {
-	WS_WAVE_ACTIVE,
-	WS_WAVE_COMPLETE,
-	WS_WAVE_CANCELED
+	WS_WAVE_STATUS_ACTIVE,
+	WS_WAVE_STATUS_COMPLETE,
+	WS_WAVE_STATUS_CANCELED
 };
 
 /* "Active", "Complete", "Canceled" (fioctl's spelling); never NULL. */

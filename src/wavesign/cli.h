@@ -114,5 +114,31 @@ int cmd_policy(struct cli *cli, int argc, char **argv);
 int cmd_ca(struct cli *cli, int argc, char **argv);		/* cmd_ca.c */
 int cmd_cert(struct cli *cli, int argc, char **argv);		/* cmd_cert.c */
 int cmd_register(struct cli *cli, int argc, char **argv);	/* cmd_register.c */
+int cmd_tuf(struct cli *cli, int argc, char **argv);		/* cmd_tuf.c */
+int cmd_waves(struct cli *cli, int argc, char **argv);		/* cmd_waves.c */
+int cmd_bundle(struct cli *cli, int argc, char **argv);		/* cmd_bundle.c */
+
+/*
+ * Inputs and outputs of the tuf, waves and bundle commands (cli_out.c).
+ * Each returns CLI_EXIT_OK or, after printing the problem, another code.
+ */
+struct ws_buf;
+/* Reads PATH ("-": standard input), at most max bytes, into out (CLI_EXIT_LOCAL on failure). */
+int cli_file_load(const char *path, size_t max, struct ws_buf *out);
+/* The same as a NUL-terminated string (*out: free()); a NUL byte in the file is refused. */
+int cli_file_load_text(const char *path, size_t max, char **out);
+/*
+ * Writes each member of files (name -> text, as the daemon returns them)
+ * as DIR/name, atomically, mode 0644; creates DIR. Names must be plain
+ * file names (else CLI_EXIT_DAEMON). print: "wrote PATH" per file.
+ */
+int cli_files_write(const char *dir, const json_t *files, bool print);
+/* Writes v as compact sorted JSON to PATH ("-": standard output), atomically. */
+int cli_json_write(const char *path, const json_t *v);
+/* --expires-days N / --expires-at TIME into args (expires_days, expires_at); at most one. */
+int cli_expires_opt(json_t *args, const char *days, const char *at, const char *usage);
+/* A decimal integer in [min, max] for option what, else a usage error. */
+int cli_parse_int(const char *what, const char *s, long long min, long long max, long long *out,
+    const char *usage);
 
 #endif

@@ -12,5 +12,9 @@ src_wavesign_wavesign_SOURCES = \
 	src/wavesign/cli_files.c \
 	src/wavesign/cmd_ca.c \
 	src/wavesign/cmd_cert.c \
-	src/wavesign/cmd_register.c
+	src/wavesign/cmd_register.c \
+	src/wavesign/cli_out.c \
+	src/wavesign/cmd_tuf.c \
+	src/wavesign/cmd_waves.c \
+	src/wavesign/cmd_bundle.c
 src_wavesign_wavesign_LDADD = $(WS_LIBS)

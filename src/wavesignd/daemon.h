@@ -43,6 +43,8 @@ struct keyring {
 
 struct replay;
 struct pki;
+struct tuf_state;
+struct waves_state;
 
 struct ws_daemon {
 	struct ws_config *config;
@@ -57,6 +59,8 @@ struct ws_daemon {
 	struct ws_log *log;
 	struct replay *replay;			/* request ids already served (replay.h) */
 	struct pki *pki;			/* CA certificates, issued certificates, CRL state (pki.h) */
+	struct tuf_state *tuf;			/* CI and production roots, role versions (tuf_state.h) */
+	struct waves_state *waves;		/* the waves and the production targets per tag (waves_state.h) */
 	int lock_fd;
 	time_t started;
 	unsigned workers;
@@ -159,6 +163,19 @@ ws_err op_ca_init(struct op_ctx *ctx, json_t **result);		/* op_ca.c */
 ws_err op_ca_sign(struct op_ctx *ctx, json_t **result);
 ws_err op_ca_crl(struct op_ctx *ctx, json_t **result);
 ws_err op_cert_issue(struct op_ctx *ctx, json_t **result);	/* op_cert.c */
+ws_err op_tuf_keys(struct op_ctx *ctx, json_t **result);	/* op_tuf.c */
+ws_err op_tuf_root(struct op_ctx *ctx, json_t **result);
+ws_err op_tuf_snapshot(struct op_ctx *ctx, json_t **result);
+ws_err op_tuf_timestamp(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_init(struct op_ctx *ctx, json_t **result);	/* op_waves.c */
+ws_err op_waves_sign(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_rollout(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_complete(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_cancel(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_approve(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_list(struct op_ctx *ctx, json_t **result);
+ws_err op_waves_show(struct op_ctx *ctx, json_t **result);
+ws_err op_bundle_sign(struct op_ctx *ctx, json_t **result);	/* op_bundle.c */
 
 /* The key list for status and keys.list: label, type, fingerprint, present. */
 json_t *keys_describe(struct ws_daemon *d, const struct ws_policy *policy);

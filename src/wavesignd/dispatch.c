@@ -26,6 +26,19 @@ const struct op_def op_table[] = {
 	{ "status", op_status },
 	{ "keys.init", op_keys_init },
 	{ "keys.list", op_keys_list },
+	{ "tuf.keys", op_tuf_keys },
+	{ "tuf.root", op_tuf_root },
+	{ "tuf.snapshot", op_tuf_snapshot },
+	{ "tuf.timestamp", op_tuf_timestamp },
+	{ "waves.init", op_waves_init },
+	{ "waves.sign", op_waves_sign },
+	{ "waves.rollout", op_waves_rollout },
+	{ "waves.complete", op_waves_complete },
+	{ "waves.cancel", op_waves_cancel },
+	{ "waves.approve", op_waves_approve },
+	{ "waves.list", op_waves_list },
+	{ "waves.show", op_waves_show },
+	{ "bundle.sign", op_bundle_sign },
 	{ NULL, NULL },
 };
 
@@ -231,6 +244,8 @@ dispatch_request(struct ws_daemon *d, struct ws_session *s, const struct ws_peer
 		else
 			replay_abandon(d->replay, ctx.client->name, req.id);
 	}
+	if (ctx.after_record != NULL)
+		ctx.after_record(&ctx, r == WS_OK && code == WS_OK, (uint64_t)seq);
 	pthread_rwlock_unlock(&d->policy_lock);
 
 	if (r != WS_OK) {

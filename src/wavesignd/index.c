@@ -14,6 +14,8 @@
 #include "daemon.h"
 #include "pki.h"
 #include "replay.h"
+#include "tuf_state.h"
+#include "waves_state.h"
 
 static ws_err
 index_record(void *arg, uint64_t seq, const json_t *rec, const uint8_t *line, size_t len)
@@ -30,6 +32,8 @@ index_record(void *arg, uint64_t seq, const json_t *rec, const uint8_t *line, si
 		return WS_OK;
 	if ((r = pki_index_note(d->pki, seq, rec)) != WS_OK)
 		return r;
+	if ((r = tuf_index_note(d->tuf, seq, rec)) != WS_OK || (r = waves_index_note(d->waves, seq, rec)) != WS_OK)
+		return r;
 	id = json_string_value(json_object_get(rec, "id"));
 	client = json_string_value(json_object_get(json_object_get(rec, "peer"), "client"));
 	request = json_string_value(json_object_get(rec, "request"));
@@ -44,8 +48,13 @@ index_rebuild(struct ws_daemon *d)
 {
 	ws_err r;
 
+	tuf_index_begin(d->tuf);
+	if ((r = waves_index_begin(d->waves, ws_log_size(d->log))) != WS_OK)
+		return r;
 	if ((r = pki_index_begin(d->pki)) != WS_OK ||
 	    (r = ws_log_walk(ws_log_path(d->log), ws_log_size(d->log), NULL, index_record, d)) != WS_OK)
+		return r;
+	if ((r = tuf_index_end(d->tuf)) != WS_OK || (r = waves_index_end(d->waves)) != WS_OK)
 		return r;
 	return pki_index_end(d->pki);
 }

@@ -18,5 +18,10 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/pki.c src/wavesignd/pki_certs.c src/wavesignd/pki_crl.c \
 	src/wavesignd/op_ca.c \
 	src/wavesignd/op_cert.c \
+	src/wavesignd/tuf_state.c src/wavesignd/tuf_state.h \
+	src/wavesignd/waves_state.c src/wavesignd/waves_state.h \
+	src/wavesignd/op_tuf.c \
+	src/wavesignd/op_waves.c \
+	src/wavesignd/op_bundle.c \
 	src/wavesignd/wslog.c src/wavesignd/wslog.h
 src_wavesignd_wavesignd_LDADD = $(WS_LIBS)

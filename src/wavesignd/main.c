@@ -21,6 +21,8 @@
 #include "daemon.h"
 #include "pki.h"
 #include "replay.h"
+#include "tuf_state.h"
+#include "waves_state.h"
 #include "wslog.h"
 
 #define DEFAULT_CONFIG WS_SYSCONFDIR "/wavesign/wavesignd.yaml"
@@ -229,6 +231,8 @@ main(int argc, char **argv)
 	if (recovery.checkpoints_restored)
 		wslog_warn("signing log: the checkpoints file was older than the log; rewritten from the log");
 	if ((r = replay_new(d.config->state_dir, &d.replay)) != WS_OK ||
+	    (r = tuf_state_open(d.config->state_dir, &d.tuf)) != WS_OK ||
+	    (r = waves_state_open(d.config->state_dir, &d.waves)) != WS_OK ||
 	    (r = index_rebuild(&d)) != WS_OK) {
 		wslog_error("indexes: %s; refusing to start", ws_err_message(r));
 		goto out;
@@ -266,6 +270,8 @@ out:
 		ws_log_close(d.log);
 	replay_free(d.replay);
 	pki_free(d.pki);
+	waves_state_free(d.waves);
+	tuf_state_free(d.tuf);
 	ws_rate_free(d.rate);
 	keyring_free(&d.keyring);
 	if (d.token != NULL)

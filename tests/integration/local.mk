@@ -45,3 +45,11 @@ EXTRA_DIST += tests/integration/audit-lib.sh
 INTEGRATION_TESTS += tests/integration/t-pki.sh tests/integration/t-cert-refusals.sh \
 	tests/integration/t-cert-profiles.sh
 EXTRA_DIST += tests/integration/pki-lib.sh tests/integration/pki_check.py
+
+# waves and the TUF ops (issues 5 and 6) against a real daemon and token:
+# the seed's whole example, every refusal, M-of-N approvals, and a
+# tuf-dialect repository; outputs checked by wave_check.py
+# (python3-cryptography), Debian's jsoncpp and the npm tuf-js client.
+INTEGRATION_TESTS += tests/integration/t-waves-seed.sh tests/integration/t-waves-refusals.sh
+EXTRA_DIST += tests/integration/waves-lib.sh tests/integration/wave_check.py \
+	tests/integration/fixtures/waves-foundries.yaml

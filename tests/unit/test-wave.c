@@ -566,7 +566,7 @@ START_TEST(test_refuse_name_taken)
 	struct ws_wave_state *st = after_beta_43(&rules);
 
 	ck_assert_ws(init_wave(st, &rules, "beta-43", 44, "beta", NULL, 0), WS_ERR_WAVE_NAME);
-	ck_assert_str_eq(ws_err_detail(), "the name beta-43 is taken by a Canceled wave (version 43, tag beta); "
+	ck_assert_str_eq(ws_err_detail(), "the name beta-43 is taken by an earlier wave (Canceled, version 43, tag beta); "
 	    "wave names are never reused");
 	ws_wave_state_free(st);
 }
@@ -939,7 +939,7 @@ START_TEST(test_names_and_time)
 	ck_assert_int_eq(op, WS_WAVE_OP_COMPLETE);
 	ck_assert_str_eq(ws_wave_op_name(WS_WAVE_OP_ROLLOUT), "rollout");
 	ck_assert_ws(ws_wave_op_from_name("delete", &op), WS_ERR_INVALID_ARGUMENT);
-	ck_assert_str_eq(ws_wave_status_name(WS_WAVE_CANCELED), "Canceled");
+	ck_assert_str_eq(ws_wave_status_name(WS_WAVE_STATUS_CANCELED), "Canceled");
 	ck_assert_ws_ok(ws_wave_format_time(0, buf));
 	ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
 	ck_assert_ws_ok(ws_wave_format_time(INT64_C(253402300799), buf));
