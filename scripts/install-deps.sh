@@ -7,7 +7,7 @@ packages="
 	build-essential autoconf automake libtool pkg-config
 	libssl-dev openssl
 	libp11-kit-dev p11-kit
-	libyaml-dev libjansson-dev
+	libyaml-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev
 	check libsubunit-dev
 	softhsm2 opensc
 	gnutls-bin python3 python3-cryptography

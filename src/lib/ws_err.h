@@ -101,7 +101,9 @@
 	/* signing log */ \
 	X(WS_ERR_LOG_WRITE,            "log-write-failed",       "the signing log could not be written; nothing was signed") \
 	X(WS_ERR_LOG_CORRUPT,          "log-corrupt",            "the signing log does not verify") \
-	X(WS_ERR_CHECKPOINT,           "checkpoint-invalid",     "the checkpoint does not verify")
+	X(WS_ERR_CHECKPOINT,           "checkpoint-invalid",     "the checkpoint does not verify") \
+	/* registration front (wavesign-regd) */ \
+	X(WS_ERR_UNAUTHORIZED,         "unauthorized",           "the request carries no valid registration token or client certificate")
 
 /* Positions in the list; WS_OK is 0. */
 #define WS_ERR_INDEX_ITEM(name, code, text) name##_INDEX,

@@ -81,3 +81,12 @@ tests_fuzz_fuzz_checkpoint_SOURCES = tests/fuzz/fuzz-checkpoint.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_checkpoint_CFLAGS = $(FUZZ_COMPILE_FLAGS)
 tests_fuzz_fuzz_checkpoint_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_checkpoint_LDADD = $(WS_LIBS)
+
+# wavesign-regd's request body parser and sota.toml builder (issue 9).
+FUZZ_TARGETS += tests/fuzz/fuzz-regd-request
+tests_fuzz_fuzz_regd_request_SOURCES = tests/fuzz/fuzz-regd-request.c $(FUZZ_MAIN) \
+	src/wavesign-regd/regd_request.c src/wavesign-regd/regd_sota.c
+tests_fuzz_fuzz_regd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/wavesign-regd
+tests_fuzz_fuzz_regd_request_CFLAGS = $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_regd_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_regd_request_LDADD = $(WS_LIBS)

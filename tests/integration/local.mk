@@ -53,3 +53,9 @@ EXTRA_DIST += tests/integration/pki-lib.sh tests/integration/pki_check.py
 INTEGRATION_TESTS += tests/integration/t-waves-seed.sh tests/integration/t-waves-refusals.sh
 EXTRA_DIST += tests/integration/waves-lib.sh tests/integration/wave_check.py \
 	tests/integration/fixtures/waves-foundries.yaml
+
+# wavesign-regd (issue 9): lmp_register.py plays lmp-device-register against
+# the real front (as uid 65534) and the real daemon.
+INTEGRATION_TESTS += tests/integration/t-regd.sh tests/integration/t-regd-errors.sh tests/integration/t-regd-tls.sh \
+	tests/integration/t-regd-config.sh
+EXTRA_DIST += tests/integration/regd-lib.sh tests/integration/lmp_register.py
