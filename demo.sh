@@ -1,8 +1,10 @@
 #!/bin/sh
 # demo.sh -- the main job on a fresh Debian 12 machine, start to end:
 # install the packages, build, make an embedded SoftHSM2 token, start
-# wavesignd on it with policies/default.yaml, create the keys, and show
-# the appliance; then stop the daemon and verify the signing log offline.
+# wavesignd on it with policies/default.yaml, create the keys and the
+# factory PKI, register a production device and check its certificate with
+# openssl, show the appliance; then stop the daemon and verify the signing
+# log offline.
 #
 # Run as root from the top of a clone:   sudo ./demo.sh
 # Everything it makes is under demo-run/ (remove it to start over).
@@ -69,6 +71,19 @@ done
 
 step "wavesign keys init: every key the policy names, generated inside the token"
 ws keys init
+
+step "wavesign ca init: the factory root CA and the device CA, signed inside the token"
+ws ca init --owner demo --out "$run/pki"
+openssl x509 -in "$run/pki/root.crt" -noout -subject -enddate
+
+step "wavesign register: a production device, as lmp-device-register would (PRODUCTION=1)"
+uuid=$(cat /proc/sys/kernel/random/uuid)
+PRODUCTION=1 ws register --factory acme --uuid "$uuid" --out "$run/device"
+openssl x509 -in "$run/device/client.pem" -noout -subject -serial
+echo "independent check (openssl verify, purpose sslclient):"
+openssl x509 -in "$run/device/client.chained" >/dev/null
+awk 'f{print} /END CERTIFICATE/{f=1}' "$run/device/client.chained" >"$run/device/device-ca.pem"
+openssl verify -CAfile "$run/device/root.crt" -untrusted "$run/device/device-ca.pem" -purpose sslclient "$run/device/client.pem"
 
 step "wavesign status"
 ws status
