@@ -10,7 +10,8 @@ packages="
 	libyaml-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev
 	check libsubunit-dev
 	softhsm2 opensc
-	gnutls-bin python3 python3-cryptography
+	gnutls-bin python3 python3-cryptography python3-securesystemslib
+	libjsoncpp-dev g++ util-linux
 	valgrind clang libclang-rt-14-dev
 	mandoc ca-certificates
 "
@@ -26,3 +27,10 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $packages >/dev/null
 echo "install-deps.sh: packages installed"
+
+# The tuf-js client the TUF tests run (pinned in its package.json; test only).
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$top/tests/integration/tuf-js/package.json" ]; then
+	npm install --prefix "$top/tests/integration/tuf-js" --no-audit --no-fund --loglevel=error >/dev/null
+	echo "install-deps.sh: tuf-js installed for the tests"
+fi
