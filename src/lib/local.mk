@@ -28,3 +28,4 @@ libwavesign_la_SOURCES += src/lib/ws_note.c src/lib/ws_note.h src/lib/ws_checkpo
 libwavesign_la_SOURCES += src/lib/ws_logline.c src/lib/ws_logline.h src/lib/ws_log_reader.c src/lib/ws_log_reader.h
 libwavesign_la_SOURCES += src/lib/ws_log_verify.c src/lib/ws_log_verify.h src/lib/ws_log_blocks.c src/lib/ws_log_blocks.h
 libwavesign_la_SOURCES += src/lib/ws_log.c src/lib/ws_log.h src/lib/ws_log_int.h src/lib/ws_log_append.c src/lib/ws_log_walk.c
+libwavesign_la_SOURCES += src/lib/ws_diag.c src/lib/ws_diag.h

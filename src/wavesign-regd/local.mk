@@ -12,6 +12,6 @@ src_wavesign_regd_wavesign_regd_SOURCES = \
 	src/wavesign-regd/regd_reply.c src/wavesign-regd/regd_reply.h \
 	src/wavesign-regd/regd_register.c src/wavesign-regd/regd_register.h \
 	src/wavesign-regd/regd_http.c src/wavesign-regd/regd_http.h \
-	src/wavesign-regd/regd_log.c src/wavesign-regd/regd_log.h
+	src/wavesign-regd/regd_log.h
 src_wavesign_regd_wavesign_regd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS)
 src_wavesign_regd_wavesign_regd_LDADD = $(WS_LIBS) $(MHD_LIBS) $(GNUTLS_LIBS)

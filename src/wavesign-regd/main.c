@@ -91,6 +91,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	ws_err r;
 
+	ws_diag_setup("wavesign-regd", "WAVESIGN_REGD_JOURNAL");
 	while ((ch = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -23,5 +23,5 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/op_tuf.c \
 	src/wavesignd/op_waves.c \
 	src/wavesignd/op_bundle.c \
-	src/wavesignd/wslog.c src/wavesignd/wslog.h
+	src/wavesignd/wslog.h
 src_wavesignd_wavesignd_LDADD = $(WS_LIBS)

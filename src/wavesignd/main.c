@@ -173,6 +173,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	ws_diag_setup("wavesignd", "WAVESIGND_JOURNAL");
 	harden_process();
 	pthread_rwlock_init(&d.policy_lock, NULL);
 	keyring_init(&d.keyring);
