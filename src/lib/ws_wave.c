@@ -726,6 +726,25 @@ rule_approve_target(const struct ws_wave_state *st, const struct ws_wave_event *
 }
 
 ws_err
+ws_wave_pending_approvals(const struct ws_wave_state *st, const char *wave, enum ws_wave_op op, json_t **out)
+{
+	json_t *uids = json_array();
+
+	for (size_t i = 0; uids != NULL && i < st->n_pending; i++) {
+		if (!pending_matches(&st->pending[i], wave, op))
+			continue;
+		if (json_array_append_new(uids, json_integer((json_int_t)st->pending[i].uid)) != 0) {
+			json_decref(uids);
+			uids = NULL;
+		}
+	}
+	if (uids == NULL)
+		return ws_err_set(WS_ERR_NOMEM, "listing approvals");
+	*out = uids;
+	return WS_OK;
+}
+
+ws_err
 ws_wave_check(const struct ws_wave_state *st, const struct ws_wave_rules *rules, const struct ws_wave_event *ev)
 {
 	json_t *selection = NULL;

@@ -242,6 +242,14 @@ const char *ws_wave_state_active(const struct ws_wave_state *st, const char *tag
 const json_t *ws_wave_state_targets(const struct ws_wave_state *st, const char *wave);
 
 /*
+ * The uids whose approval of op of wave is pending (recorded and not yet
+ * used by the op), oldest first, as a new array (also for a wave not
+ * created yet: the approvals of its init). WS_ERR_NOMEM.
+ */
+ws_err ws_wave_pending_approvals(const struct ws_wave_state *st, const char *wave, enum ws_wave_op op,
+    json_t **out);
+
+/*
  * Checks that ev may run now under rules, before anything is built or
  * signed. In order, per op:
  *

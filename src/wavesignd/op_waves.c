@@ -622,9 +622,8 @@ op_waves_approve(struct op_ctx *ctx, json_t **result)
 	const char *name = NULL, *step = NULL;
 	struct wave_op *op = NULL;
 	struct ws_wave_state *st;
-	json_t *show = NULL, *uids = NULL, *p;
+	json_t *uids = NULL;
 	unsigned m;
-	size_t i;
 	ws_err r;
 
 	if ((r = ws_json_only_members(args, "args", members)) != WS_OK ||
@@ -645,22 +644,15 @@ op_waves_approve(struct op_ctx *ctx, json_t **result)
 	st = waves_state_get(op->ws);
 	if ((r = wave_check(ctx, st, &op->ev)) != WS_OK)
 		goto out;
-	/* Who approved this step before (the wave exists unless the step is init). */
-	if ((uids = json_array()) == NULL) {
-		r = ws_err_set(WS_ERR_NOMEM, "waves.approve");
+	/* Who approved this step before, and now this officer. */
+	if ((r = ws_wave_pending_approvals(st, name, op->ev.approved_op, &uids)) != WS_OK)
 		goto out;
-	}
-	if (ws_wave_show(st, name, &show) == WS_OK)
-		json_array_foreach(json_object_get(show, "pending_approvals"), i, p)
-			if (strcmp(json_string_value(json_object_get(p, "op")), step) == 0)
-				json_array_append(uids, json_object_get(p, "uid"));
 	json_array_append_new(uids, json_integer((json_int_t)ctx->peer->uid));
 	m = policy_approvals(ctx->policy, op->ev.approved_op);
 	*result = json_pack("{s:s,s:s,s:I,s:O,s:i}", "name", name, "op", step, "uid", (json_int_t)ctx->peer->uid,
 	    "approved_by", uids, "officers_needed", (int)m);
 	r = *result ? WS_OK : ws_err_set(WS_ERR_NOMEM, "waves.approve");
 out:
-	json_decref(show);
 	json_decref(uids);
 	return r;
 }

@@ -50,9 +50,11 @@ EXTRA_DIST += tests/integration/pki-lib.sh tests/integration/pki_check.py
 # the seed's whole example, every refusal, M-of-N approvals, and a
 # tuf-dialect repository; outputs checked by wave_check.py
 # (python3-cryptography), Debian's jsoncpp and the npm tuf-js client.
-INTEGRATION_TESTS += tests/integration/t-waves-seed.sh tests/integration/t-waves-refusals.sh
+INTEGRATION_TESTS += tests/integration/t-waves-seed.sh tests/integration/t-waves-refusals.sh \
+	tests/integration/t-waves-approvals.sh tests/integration/t-waves-tuf.sh
 EXTRA_DIST += tests/integration/waves-lib.sh tests/integration/wave_check.py \
-	tests/integration/fixtures/waves-foundries.yaml
+	tests/integration/fixtures/waves-foundries.yaml tests/integration/fixtures/waves-approvals.yaml \
+	tests/integration/fixtures/waves-tuf.yaml tests/integration/tuf-js/check-wave.js
 
 # wavesign-regd (issue 9): lmp_register.py plays lmp-device-register against
 # the real front (as uid 65534) and the real daemon.

@@ -670,6 +670,45 @@ START_TEST(test_refuse_approvals_short)
 }
 END_TEST
 
+/* The pending approvals of one step, also for the init of a wave not made yet. */
+static const char *
+pending_uids(const struct ws_wave_state *st, const char *wave, enum ws_wave_op op)
+{
+	static char buf[256];
+	json_t *uids = NULL;
+	char *s;
+
+	ck_assert_ws_ok(ws_wave_pending_approvals(st, wave, op, &uids));
+	s = json_dumps(uids, JSON_COMPACT);
+	snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	json_decref(uids);
+	return buf;
+}
+
+START_TEST(test_pending_approvals)
+{
+	struct ws_wave_rules rules = default_rules();
+	struct ws_wave_state *st = NULL;
+
+	log_reset();
+	rules.approvals[WS_WAVE_OP_INIT] = 2;
+	rules.approvals[WS_WAVE_OP_COMPLETE] = 2;
+	ck_assert_ws_ok(ws_wave_state_new(&st));
+	ck_assert_str_eq(pending_uids(st, "beta-42", WS_WAVE_OP_INIT), "[]");
+	ck_assert_ws_ok(approve(st, &rules, "beta-42", WS_WAVE_OP_INIT, 1002));
+	ck_assert_ws_ok(approve(st, &rules, "beta-42", WS_WAVE_OP_INIT, 1001));
+	ck_assert_str_eq(pending_uids(st, "beta-42", WS_WAVE_OP_INIT), "[1002,1001]");
+	ck_assert_str_eq(pending_uids(st, "beta-42", WS_WAVE_OP_COMPLETE), "[]");
+	ck_assert_str_eq(pending_uids(st, "beta-43", WS_WAVE_OP_INIT), "[]");
+	ck_assert_ws_ok(init_wave(st, &rules, "beta-42", 42, "beta", NULL, 0));
+	ck_assert_str_eq(pending_uids(st, "beta-42", WS_WAVE_OP_INIT), "[]");
+	ck_assert_ws_ok(approve(st, &rules, "beta-42", WS_WAVE_OP_COMPLETE, 1001));
+	ck_assert_str_eq(pending_uids(st, "beta-42", WS_WAVE_OP_COMPLETE), "[1001]");
+	ws_wave_state_free(st);
+}
+END_TEST
+
 START_TEST(test_refuse_duplicate_approval)
 {
 	struct ws_wave_rules rules = default_rules();
@@ -982,6 +1021,7 @@ main(void)
 	tcase_add_test(refused, test_refuse_cancel_after_complete);
 	tcase_add_test(refused, test_refuse_approvals_short);
 	tcase_add_test(refused, test_refuse_duplicate_approval);
+	tcase_add_test(refused, test_pending_approvals);
 	tcase_add_test(refused, test_refuse_bad_selection);
 	tcase_add_test(refused, test_apply_refuses_stale_seq_and_bad_digest);
 	suite_add_tcase(s, refused);
