@@ -6,7 +6,7 @@
 #                     [--records LIST] [--repeat N] [--workers N]
 #                     [--parts certs,waves,audit] [--profile DIR] [--out FILE] [--keep]
 #
-#   --quick          a short run for CI (about a minute): 1 s per load level,
+#   --quick          a short run for CI (under a minute): 1 s per load level,
 #                    1,000 and 10,000 targets, 10,000 and 100,000 records,
 #                    one round
 #   --seconds S      seconds per load level and round (default 3)

@@ -84,6 +84,14 @@ for c in levels:
         rate(r8), "crypto limit (token sign + CSR import/verify), 2 threads: %s" % rate(limit), rr,
         "≥ 0.70x" if last else "—", (rr >= 0.70) if last and rr is not None else None)
 top = max(levels) if levels else None
+if top is not None:
+    # CPU per certificate does not depend on what else the shared cores run:
+    # the daemon's beside the limit loop's (both from the kernel's accounting).
+    dcpu = num("issue.c%d.server_cpu_us_per_req" % top)
+    lcpu = num("limit.t2.cpu_us")
+    row("daemon CPU per certificate, %d clients" % top, "—" if dcpu is None else "%.0f µs" % dcpu,
+        "CPU per certificate of the crypto limit loop: %s" % ("—" if lcpu is None else "%.0f µs" % lcpu),
+        ratio(dcpu, lcpu), "—", None)
 cf = num("cfssl.c8.rate")
 if top is not None:
     ours = num("issue.c%d.rate" % top)
