@@ -139,4 +139,16 @@ expect_refusal tuf.snapshot tuf-invalid \
 
 expect_eq "waves list" "$(wave_list)" "beta-42 Complete 42 beta
 beta-43 Canceled 43 beta"
+
+# A retry (the same --id) gets the recorded answer: nothing is signed or
+# applied twice, also when the state is rebuilt from the log.
+expect_exit 0 ws --id retry-44 waves init beta-44 44 beta --ci-targets "$T/ci.json" --out "$T/beta-44a.json"
+expect_exit 0 ws --id retry-44 waves init beta-44 44 beta --ci-targets "$T/ci.json" --out "$T/beta-44b.json"
+expect_eq "the retry's payload is the first's" "$(cat "$T/beta-44b.json")" "$(cat "$T/beta-44a.json")"
+ws_stop
+rm "$T/state/index/waves.json"
+ws_start
+expect_eq "waves list after the retry and a rebuild" "$(wave_list)" "beta-42 Complete 42 beta
+beta-43 Canceled 43 beta
+beta-44 Active 44 beta"
 ws_finish

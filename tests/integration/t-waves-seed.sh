@@ -98,7 +98,19 @@ decide cancel beta-43
 # --- beta-44: on top of beta-42's production targets, not the canceled beta-43's
 init_wave beta-44 44 beta "$T/beta-42.json"
 decide rollout beta-44 emea
-decide rollout beta-44 apac
+# fioctl's selections: part of a group, by percentage, by count or by device.
+expect_exit 0 ws waves rollout beta-44 apac --percentage 25 --out "$T/beta-44-apac.json"
+expect_line "$T/out" "wave beta-44: rollout to group apac (25% of it), version 44, tag beta at $(json_get "$T/beta-44-apac.json" signed.time)"
+verified "beta-44 apac 25%" $WAVE_CHECK decision "$T/beta-44-apac.json" "$ROOT" --wave beta-44 --op rollout --group apac
+expect_eq "selection" "$(json_get "$T/beta-44-apac.json" signed.selection)" '{"percentage": 25, "type": "percentage"}'
+expect_exit 0 ws waves rollout beta-44 americas --limit 100 --out "$T/beta-44-americas.json"
+expect_eq "selection" "$(json_get "$T/beta-44-americas.json" signed.selection)" '{"limit": 100, "type": "limit"}'
+printf '0b6f4a5e-2c1d-4e8f-9a7b-3c2d1e0f9a8b\n1c7e5b6f-3d2e-4f90-8b8c-4d3e2f1a0b9c,2d8f6c70-4e3f-4a01-9c9d-5e4f3a2b1cad\n' >"$T/uuids"
+expect_exit 0 ws waves rollout beta-44 lab --uuids "$T/uuids" --out "$T/beta-44-lab.json"
+expect_line "$T/out" "wave beta-44: rollout to group lab (3 devices), version 44, tag beta at $(json_get "$T/beta-44-lab.json" signed.time)"
+verified "beta-44 lab by uuids" $WAVE_CHECK decision "$T/beta-44-lab.json" "$ROOT" --wave beta-44 --op rollout --group lab
+expect_eq "selection" "$(json_get "$T/beta-44-lab.json" signed.selection.uuids)" \
+	'["0b6f4a5e-2c1d-4e8f-9a7b-3c2d1e0f9a8b", "1c7e5b6f-3d2e-4f90-8b8c-4d3e2f1a0b9c", "2d8f6c70-4e3f-4a01-9c9d-5e4f3a2b1cad"]'
 expect_exit 0 ws waves complete beta-44 --repo "$T/beta-prod"
 verified "beta production targets after beta-44" $WAVE_CHECK targets "$T/beta-prod/targets.json" "$ROOT" --min-sigs 1
 expect_eq "beta production targets are beta-44's" "$(cat "$T/beta-prod/targets.json")" "$(cat "$T/beta-44/targets.json")"
@@ -181,5 +193,5 @@ from collections import Counter
 c = Counter(r["op"] for r in map(json.loads, open(sys.argv[1])) if r.get("decision") == "allowed" and r["op"].startswith("waves.") and r["op"] not in ("waves.list", "waves.show"))
 print(" ".join(f"{k}={v}" for k, v in sorted(c.items())))
 PY
-)" "waves.cancel=1 waves.complete=4 waves.init=5 waves.rollout=10 waves.sign=2"
+)" "waves.cancel=1 waves.complete=4 waves.init=5 waves.rollout=12 waves.sign=2"
 ws_finish
