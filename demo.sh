@@ -3,8 +3,9 @@
 # install the packages, build, make an embedded SoftHSM2 token, start
 # wavesignd on it with policies/default.yaml, create the keys and the
 # factory PKI, register a production device and check its certificate with
-# openssl, show the appliance; then stop the daemon and verify the signing
-# log offline.
+# openssl, sign the TUF roots, run a whole wave (init, rollout, complete),
+# show the appliance; then stop the daemon and verify the signing log
+# offline.
 #
 # Run as root from the top of a clone:   sudo ./demo.sh
 # Everything it makes is under demo-run/ (remove it to start over).
@@ -84,6 +85,30 @@ echo "independent check (openssl verify, purpose sslclient):"
 openssl x509 -in "$run/device/client.chained" >/dev/null
 awk 'f{print} /END CERTIFICATE/{f=1}' "$run/device/client.chained" >"$run/device/device-ca.pem"
 openssl verify -CAfile "$run/device/root.crt" -untrusted "$run/device/device-ca.pem" -purpose sslclient "$run/device/client.pem"
+
+step "TUF: the production root and the CI root, signed by the offline root key in the token"
+# The OTA back end's online keys (targets, snapshot, timestamp) are public
+# keys it hands over; openssl makes stand-ins for them here.
+mkdir -p "$run/backend"
+online=""
+for role in targets snapshot timestamp; do
+	openssl genpkey -algorithm ed25519 -out "$run/backend/online-$role.key" 2>/dev/null
+	openssl pkey -in "$run/backend/online-$role.key" -pubout -out "$run/backend/online-$role.pem"
+	online="$online --online-key $role=$run/backend/online-$role.pem"
+done
+# shellcheck disable=SC2086
+ws tuf root sign --production $online --out "$run/tuf/production"
+# shellcheck disable=SC2086
+ws tuf root sign --ci $online --out "$run/tuf/ci"
+
+step "A whole wave on the master tag: init, rollout to two groups, complete"
+python3 tests/bench/gen-ci-targets.py --builds 42 --hwids 2 "$run/ci-targets.json"
+ws waves init release-42 42 master --ci-targets "$run/ci-targets.json" --out "$run/release-42.json" --repo "$run/release-42"
+ws waves rollout release-42 emea --out "$run/release-42-rollout-emea.json"
+ws waves rollout release-42 apac --percentage 25 --out "$run/release-42-rollout-apac.json"
+ws waves complete release-42 --out "$run/release-42-complete.json"
+ws waves show release-42
+echo "the OTA back end's payload for the wave: $run/release-42.json"
 
 step "wavesign status"
 ws status
