@@ -14,4 +14,6 @@ src_wavesign_audit_wavesign_audit_SOURCES = \
 	src/wavesign-audit/cmd_prove.c \
 	src/wavesign-audit/cmd_verify_proof.c \
 	src/wavesign-audit/cmd_consistency.c
-src_wavesign_audit_wavesign_audit_LDADD = $(WS_LIBS)
+# No $(P11KIT_LIBS): the auditor needs only the log, the checkpoints and a
+# public key, and must run where no PKCS#11 library is installed.
+src_wavesign_audit_wavesign_audit_LDADD = libwavesign.la $(OPENSSL_LIBS) $(YAML_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
