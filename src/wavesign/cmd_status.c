@@ -10,7 +10,8 @@ static const char usage[] =
     "\n"
     "Shows the appliance: version, token, every key the policy names with its\n"
     "type and SHA-256 fingerprint (or that it is missing), the policy's path and\n"
-    "SHA-256, the state directory and the signing log's size and root hash.\n";
+    "SHA-256, the state directory, the signing log's size and root hash, the\n"
+    "factory CA certificates and the active waves.\n";
 
 static void
 print_keys(const json_t *keys)
@@ -27,6 +28,35 @@ print_keys(const json_t *keys)
 			printf("  %-16s %-8s missing (create it with: wavesign keys init)\n",
 			    cli_str(k, "label"), cli_str(k, "type"));
 	}
+}
+
+static void
+print_pki(const json_t *pki)
+{
+	const json_t *root = json_object_get(pki, "root"), *ca = json_object_get(pki, "device_ca");
+
+	if (!json_is_object(root)) {
+		printf("pki:     no factory CA yet (create it with: wavesign ca init)\n");
+		return;
+	}
+	printf("pki:     root CA serial %s until %s\n", cli_str(root, "serial"), cli_str(root, "not_after"));
+	if (json_is_object(ca))
+		printf("         device CA serial %s until %s\n", cli_str(ca, "serial"), cli_str(ca, "not_after"));
+}
+
+static void
+print_waves(const json_t *waves)
+{
+	size_t i;
+	json_t *w;
+
+	if (json_array_size(waves) == 0) {
+		printf("waves:   none active\n");
+		return;
+	}
+	json_array_foreach(waves, i, w)
+		printf("waves:   %s active: version %lld, tag %s, expires %s\n", cli_str(w, "name"),
+		    cli_int(w, "version"), cli_str(w, "tag"), cli_str(w, "expires"));
 }
 
 int
@@ -55,6 +85,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		printf("policy:  %s sha256:%s\n", cli_str(policy, "path"), cli_str(policy, "sha256"));
 		printf("state:   %s\n", cli_str(res, "state_dir"));
 		printf("log:     %lld records, root %s\n", cli_int(log, "size"), cli_str(log, "root"));
+		print_pki(json_object_get(res, "pki"));
+		print_waves(json_object_get(res, "active_waves"));
 		print_keys(json_object_get(res, "keys"));
 	}
 	json_decref(res);

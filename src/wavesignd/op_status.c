@@ -3,10 +3,14 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "daemon.h"
+#include "pki.h"
+#include "waves_state.h"
 #include "ws_encode.h"
+#include "ws_wave.h"
 
 static json_t *
 time_string(time_t t)
@@ -19,12 +23,45 @@ time_string(time_t t)
 	return json_string(s);
 }
 
+/* {"serial", "not_after"} of one of our CA certificates, or null. */
+static json_t *
+ca_describe(const struct ws_ca *ca)
+{
+	char serial[2 * 20 + 1];
+
+	if (ca == NULL)
+		return json_null();
+	if (ca->serial_len > 20)
+		return json_null();
+	ws_hex_encode(ca->serial, ca->serial_len, serial);
+	return json_pack("{s:s, s:o}", "serial", serial, "not_after", time_string(ca->not_after));
+}
+
+/* The waves that are Active now (an array, oldest first). */
+static json_t *
+active_waves(struct ws_daemon *d)
+{
+	json_t *all = NULL, *active = json_array(), *w;
+	size_t i;
+
+	waves_lock(d->waves);
+	if (ws_wave_list(waves_state_get(d->waves), &all) != WS_OK)
+		all = NULL;
+	waves_unlock(d->waves);
+	json_array_foreach(all, i, w)
+		if (strcmp(json_string_value(json_object_get(w, "status")) ?: "", "Active") == 0)
+			json_array_append(active, w);
+	json_decref(all);
+	return active;
+}
+
 ws_err
 op_status(struct op_ctx *ctx, json_t **result)
 {
 	struct ws_daemon *d = ctx->d;
 	const struct ws_policy *policy = ctx->policy;
 	json_t *res = NULL, *keys = NULL;
+	struct pki_cas cas;
 	time_t now = time(NULL);
 	ws_merkle_hash root;
 	char root_hex[2 * WS_MERKLE_HASH_LEN + 1];
@@ -50,6 +87,13 @@ op_status(struct op_ctx *ctx, json_t **result)
 	    "log", "size", (json_int_t)ws_log_size(d->log), "root", root_hex, "origin", ws_log_origin(d->log));
 	if (res == NULL)
 		return ws_err_set(WS_ERR_NOMEM, "status");
+	pki_cas(d->pki, &cas);
+	if (json_object_set_new(res, "pki", json_pack("{s:o, s:o}", "root", ca_describe(cas.root),
+	    "device_ca", ca_describe(cas.device_ca))) != 0 ||
+	    json_object_set_new(res, "active_waves", active_waves(d)) != 0) {
+		json_decref(res);
+		return ws_err_set(WS_ERR_NOMEM, "status");
+	}
 	*result = res;
 	return WS_OK;
 }

@@ -13,6 +13,8 @@ expect_exit 0 ws status
 expect_line "$T/out" "factory: acme"
 expect_line "$T/out" "  audit            ed25519  missing (create it with: wavesign keys init)"
 expect_line "$T/out" "  root-ca          ec-p256  missing (create it with: wavesign keys init)"
+expect_line "$T/out" "pki:     no factory CA yet (create it with: wavesign ca init)"
+expect_line "$T/out" "waves:   none active"
 
 expect_exit 0 ws keys init
 for k in root-ca device-ca tuf-root-1 tuf-targets-1 audit; do

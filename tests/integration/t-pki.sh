@@ -26,6 +26,13 @@ for f in root.crt device-ca.crt; do
 	CHECKS=$((CHECKS + 1))
 	cmp -s "$T/ca/$f" "$T/state/pki/$f" || fail "$f differs from the daemon's copy"
 done
+# status names both CA certificates as openssl reads them.
+ca_line() {	# ca_line FILE: "serial S until T" from the certificate itself
+	echo "serial $(openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f') until $(date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"
+}
+expect_exit 0 ws status
+expect_line "$T/out" "pki:     root CA $(ca_line "$T/ca/root.crt")"
+expect_line "$T/out" "         device CA $(ca_line "$T/ca/device-ca.crt")"
 openssl x509 -in "$T/ca/root.crt" -noout -subject -issuer -nameopt RFC2253 >"$T/root.names"
 expect_line "$T/root.names" "subject=OU=acme,CN=Factory-CA"
 expect_line "$T/root.names" "issuer=OU=acme,CN=Factory-CA"

@@ -77,7 +77,11 @@ print(hashlib.sha256(json.dumps(json.load(sys.stdin), sort_keys=True, separators
 }
 
 # --- beta-42: init, a second offline key, three groups, complete
+expect_exit 0 ws status
+expect_line "$T/out" "waves:   none active"
 init_wave beta-42 42 beta
+expect_exit 0 ws status
+expect_line "$T/out" "waves:   beta-42 active: version 42, tag beta, expires $(expires_of "$T/beta-42.json")"
 expect_exit 0 ws waves sign beta-42 --key tuf-targets-2 --out "$T/beta-42.json" --repo "$T/beta-42"
 verified "beta-42 after waves sign: both offline keys" $WAVE_CHECK targets "$T/beta-42.json" "$ROOT" --min-sigs 2
 verified "beta-42 targets.json after waves sign" $WAVE_CHECK targets "$T/beta-42/targets.json" "$ROOT" --min-sigs 2
@@ -89,6 +93,8 @@ decide rollout beta-42 apac
 decide rollout beta-42 americas
 decide complete beta-42
 expect_line "$T/out" "tag beta production targets: version 42"
+expect_exit 0 ws status
+expect_line "$T/out" "waves:   none active"
 
 # --- beta-43: something went wrong with this update
 init_wave beta-43 43 beta "$T/beta-42.json"
