@@ -321,7 +321,7 @@ bool ws_policy_client_allows(const struct ws_policy_client *client, enum ws_op o
 
 /*
  * True when a device certificate CN satisfies the profile's cn rule
- * (uuid: 8-4-4-4-12 hex digits; any: non-empty; regex: regexec matches).
+ * (uuid: 8-4-4-4-12 lower-case hex digits, as ws_csr_check_device(); any: non-empty; regex: regexec matches).
  */
 bool ws_policy_cn_ok(const struct ws_policy_device_profile *profile, const char *cn);
 

@@ -293,10 +293,11 @@ ws_policy_warnings(const struct ws_policy *p, struct ws_buf *out, unsigned *coun
 
 /* ------------------------------------------------ content questions */
 
+/* Lower-case hex only: the canonical UUID text form, as the CSR check (ws_csr.c) requires. */
 static bool
 is_hex(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
 bool

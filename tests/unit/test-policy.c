@@ -339,7 +339,7 @@ START_TEST(test_cn_uuid)
 {
 	ck_assert_ws_ok(load(BASE));
 	ck_assert(ws_policy_cn_ok(&pol->certificates.device, "0b6f4a5e-2c1d-4e8f-9a7b-3c2d1e0f9a8b"));
-	ck_assert(ws_policy_cn_ok(&pol->certificates.device, "0B6F4A5E-2C1D-4E8F-9A7B-3C2D1E0F9A8B"));
+	ck_assert(!ws_policy_cn_ok(&pol->certificates.device, "0B6F4A5E-2C1D-4E8F-9A7B-3C2D1E0F9A8B"));
 	ck_assert(!ws_policy_cn_ok(&pol->certificates.device, "0b6f4a5e2c1d4e8f9a7b3c2d1e0f9a8b"));
 	ck_assert(!ws_policy_cn_ok(&pol->certificates.device, "0b6f4a5e-2c1d-4e8f-9a7b-3c2d1e0f9a8g"));
 	ck_assert(!ws_policy_cn_ok(&pol->certificates.device, ""));
