@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "replay.h"
 #include "tuf_state.h"
 #include "waves_state.h"
+#include "ws_wave.h"
 #include "wslog.h"
 
 #define DEFAULT_CONFIG WS_SYSCONFDIR "/wavesign/wavesignd.yaml"
@@ -38,7 +40,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: wavesignd [-c CONFIG] [--check]\n"
+	    "usage: wavesignd [-c CONFIG] [--check | --rebuild-indexes]\n"
 	    "\n"
 	    "The wavesign signing daemon: holds the token session, serves signing\n"
 	    "requests on a Unix socket, checks each against the policy and records\n"
@@ -47,6 +49,9 @@ usage(FILE *f)
 	    "  -c, --config FILE  daemon configuration (default %s)\n"
 	    "  -t, --check        check config, policy, state dir, token, keys and signing\n"
 	    "                     log, then exit\n"
+	    "  -R, --rebuild-indexes\n"
+	    "                     rebuild every index in the state directory from the verified\n"
+	    "                     signing log alone (the daemon must be stopped), then exit\n"
 	    "  -h, --help         show this help\n"
 	    "  -V, --version      show the version\n"
 	    "\n"
@@ -111,6 +116,25 @@ worker_count(const struct ws_config *cfg)
 	return n > 64 ? 64 : (unsigned)n;	/* one token session each; more is no faster */
 }
 
+/*
+ * --rebuild-indexes: removes the index snapshots in STATE/index, so that the
+ * normal start-up rebuilds every index from the verified signing log alone
+ * and writes them afresh.
+ */
+static ws_err
+drop_index_snapshots(const char *state_dir)
+{
+	static const char *const files[] = { WS_WAVE_STATE_FILE, "certs.jsonl", NULL };
+	char path[4096];
+
+	for (size_t i = 0; files[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/index/%s", state_dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return ws_err_errno("removing %s", path);
+	}
+	return WS_OK;
+}
+
 /* Opens the signing log, creating it (with a fresh origin) on first start. */
 static ws_err
 daemon_open_log(struct ws_daemon *d, struct ws_log_recovery *rec)
@@ -137,6 +161,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 't' },
+		{ "rebuild-indexes", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -145,18 +170,21 @@ main(int argc, char **argv)
 	struct ws_token_params tp = { 0 };
 	const char *config_path = DEFAULT_CONFIG;
 	struct ws_log_recovery recovery = { 0 };
-	bool check_only = false;
+	bool check_only = false, rebuild = false;
 	int listen_fd = -1, ch, status = EXIT_FAIL;
 	gid_t sock_gid;
 	ws_err r;
 
-	while ((ch = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:tRhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 't':
 			check_only = true;
+			break;
+		case 'R':
+			rebuild = check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -231,6 +259,10 @@ main(int argc, char **argv)
 		    (unsigned long long)recovery.truncated_offset);
 	if (recovery.checkpoints_restored)
 		wslog_warn("signing log: the checkpoints file was older than the log; rewritten from the log");
+	if (rebuild && (r = drop_index_snapshots(d.config->state_dir)) != WS_OK) {
+		wslog_error("indexes: %s", ws_err_message(r));
+		goto out;
+	}
 	if ((r = replay_new(d.config->state_dir, &d.replay)) != WS_OK ||
 	    (r = tuf_state_open(d.config->state_dir, &d.tuf)) != WS_OK ||
 	    (r = waves_state_open(d.config->state_dir, &d.waves)) != WS_OK ||
@@ -240,6 +272,12 @@ main(int argc, char **argv)
 	}
 	if ((r = ws_rate_new(d.policy, NULL, NULL, &d.rate)) != WS_OK) {
 		wslog_error("rate limits: %s", ws_err_message(r));
+		goto out;
+	}
+	if (rebuild) {
+		printf("wavesignd: indexes rebuilt from the signing log (%llu records)\n",
+		    (unsigned long long)ws_log_size(d.log));
+		status = EXIT_OK;
 		goto out;
 	}
 	if (check_only) {

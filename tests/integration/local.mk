@@ -8,6 +8,7 @@ INTEGRATION_TESTS += tests/integration/t-policy-reload.sh
 INTEGRATION_TESTS += tests/integration/t-retry-and-rate.sh
 INTEGRATION_TESTS += tests/integration/t-disk-full.sh
 INTEGRATION_TESTS += tests/integration/t-daemon-kill9.sh
+INTEGRATION_TESTS += tests/integration/t-rebuild-indexes.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
