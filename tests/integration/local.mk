@@ -1,5 +1,5 @@
 # tests/integration: a real SoftHSM2 token and a real daemon per test.
-EXTRA_DIST += tests/integration/lib.sh tests/integration/fixtures tests/integration/rawframe.py tests/integration/burst.py
+EXTRA_DIST += tests/integration/lib.sh tests/integration/fixtures tests/integration/rawframe.py tests/integration/burst.py tests/integration/issue_load.py
 INTEGRATION_TESTS =
 INTEGRATION_TESTS += tests/integration/t-daemon-basics.sh
 INTEGRATION_TESTS += tests/integration/t-protocol-errors.sh
@@ -9,6 +9,7 @@ INTEGRATION_TESTS += tests/integration/t-retry-and-rate.sh
 INTEGRATION_TESTS += tests/integration/t-disk-full.sh
 INTEGRATION_TESTS += tests/integration/t-daemon-kill9.sh
 INTEGRATION_TESTS += tests/integration/t-rebuild-indexes.sh
+INTEGRATION_TESTS += tests/integration/t-load.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
