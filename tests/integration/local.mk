@@ -10,6 +10,7 @@ INTEGRATION_TESTS += tests/integration/t-disk-full.sh
 INTEGRATION_TESTS += tests/integration/t-daemon-kill9.sh
 INTEGRATION_TESTS += tests/integration/t-rebuild-indexes.sh
 INTEGRATION_TESTS += tests/integration/t-load.sh
+INTEGRATION_TESTS += tests/integration/t-register-pkcs11.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)
 
