@@ -480,12 +480,36 @@ load_validity(const struct ws_yaml_node *map, uint64_t *out)
 }
 
 /*
+ * The CA and gateway lifetimes are those of fioctl's factory PKI
+ * (COMPAT.md §2), which the certificate builders make in calendar years:
+ * a policy may state them, but not change them.
+ */
+static ws_err
+load_fixed_validity(const struct ws_yaml_node *map, uint64_t fixed, unsigned years, const char *what,
+    uint64_t *out)
+{
+	const struct ws_yaml_node *n = ws_yaml_find(map, "validity");
+	uint64_t v = fixed;
+	ws_err r;
+
+	if (n == NULL)
+		return WS_OK;
+	if ((r = ws_yaml_duration(n, 86400, WS_POLICY_VALIDITY_MAX_S, &v)) != WS_OK)
+		return r;
+	if (v != fixed)
+		return ws_yaml_fail(n, "the %s is valid %uy, as fioctl's factory PKI makes it; other lifetimes "
+		    "are not supported", what, years);
+	*out = v;
+	return WS_OK;
+}
+
+/*
  * certificates.root-ca / certificates.device-ca: the CA's key (default: the
  * key labelled like the profile) and validity. CA keys are ec-p256.
  */
 static ws_err
 load_ca_profile(struct ws_policy *p, const struct ws_yaml_node *certs, const char *which,
-    const struct ws_policy_key **key, uint64_t *validity)
+    const struct ws_policy_key **key, uint64_t *validity, uint64_t fixed, unsigned years)
 {
 	static const char *const keys[] = { "key", "validity", NULL };
 	const struct ws_yaml_node *map = ws_yaml_find(certs, which), *n = NULL;
@@ -496,7 +520,7 @@ load_ca_profile(struct ws_policy *p, const struct ws_yaml_node *certs, const cha
 	snprintf(err_key, sizeof(err_key), "%s.key", which);
 	if (map != NULL) {
 		if ((r = ws_yaml_expect_map(map)) != WS_OK || (r = ws_yaml_check_keys(map, keys)) != WS_OK ||
-		    (r = load_validity(map, validity)) != WS_OK)
+		    (r = load_fixed_validity(map, fixed, years, which, validity)) != WS_OK)
 			return r;
 		n = ws_yaml_find(map, "key");
 		err_map = map;
@@ -585,12 +609,15 @@ load_certificates(struct ws_policy *p, const struct ws_yaml_node *map)
 	if ((r = ws_yaml_expect_map(map)) != WS_OK || (r = ws_yaml_check_keys(map, keys)) != WS_OK)
 		return r;
 	c->present = true;
-	if ((r = load_ca_profile(p, map, "root-ca", &c->root_ca_key, &c->root_ca_validity_s)) != WS_OK ||
-	    (r = load_ca_profile(p, map, "device-ca", &c->device_ca_key, &c->device_ca_validity_s)) != WS_OK)
+	if ((r = load_ca_profile(p, map, "root-ca", &c->root_ca_key, &c->root_ca_validity_s,
+	    WS_POLICY_ROOT_CA_VALIDITY_DEFAULT_S, 20)) != WS_OK ||
+	    (r = load_ca_profile(p, map, "device-ca", &c->device_ca_key, &c->device_ca_validity_s,
+	    WS_POLICY_DEVICE_CA_VALIDITY_DEFAULT_S, 10)) != WS_OK)
 		return r;
 	if ((n = ws_yaml_find(map, "tls")) != NULL) {
 		if ((r = ws_yaml_expect_map(n)) != WS_OK || (r = ws_yaml_check_keys(n, tls_keys)) != WS_OK ||
-		    (r = load_validity(n, &c->tls_validity_s)) != WS_OK)
+		    (r = load_fixed_validity(n, WS_POLICY_TLS_VALIDITY_DEFAULT_S, 10, "gateway TLS certificate",
+		    &c->tls_validity_s)) != WS_OK)
 			return r;
 	}
 	if ((n = ws_yaml_find(map, "device")) != NULL && (r = load_device_profile(&c->device, n)) != WS_OK)

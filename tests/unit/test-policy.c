@@ -655,6 +655,21 @@ START_TEST(test_reject_approvals_without_approvers)
 }
 END_TEST
 
+START_TEST(test_reject_ca_lifetimes)
+{
+	ck_assert_ws(load(BASE "certificates:\n  root-ca: { key: ca, validity: 30y }\n  device-ca: { key: ca }\n"),
+	    WS_ERR_POLICY);
+	ck_assert_detail("t.yaml:9:33: certificates.root-ca.validity: the root-ca is valid 20y, as fioctl's "
+	    "factory PKI makes it; other lifetimes are not supported");
+	ck_assert_ws(load(BASE "certificates:\n  root-ca: { key: ca }\n  device-ca: { key: ca }\n"
+	    "  tls: { validity: 5y }\n"), WS_ERR_POLICY);
+	ck_assert_detail("t.yaml:11:20: certificates.tls.validity: the gateway TLS certificate is valid 10y, as "
+	    "fioctl's factory PKI makes it; other lifetimes are not supported");
+	ck_assert_ws(load(BASE "certificates:\n  root-ca: { key: ca, validity: 20y }\n  device-ca: { key: ca, validity: 10y }\n"),
+	    WS_OK);
+}
+END_TEST
+
 START_TEST(test_reject_tags)
 {
 	ck_assert_ws(load(BASE "waves:\n  tags: [beta, beta]\n"), WS_ERR_POLICY);
@@ -749,6 +764,7 @@ policy_suite(void)
 	tcase_add_test(bad, test_reject_approve_for_non_officer);
 	tcase_add_test(bad, test_reject_approvals_without_approvers);
 	tcase_add_test(bad, test_reject_tags);
+	tcase_add_test(bad, test_reject_ca_lifetimes);
 	tcase_add_test(bad, test_reject_too_many_or_none);
 	tcase_add_test(bad, test_reject_device_profile);
 	tcase_add_test(bad, test_reject_large_and_unreadable_files);
