@@ -20,7 +20,7 @@
  *     max-frame: 128MiB        # default 128MiB, 64KiB..1GiB
  *     max-connections: 64      # default 64, 1..65536
  *     io-timeout: 30s          # default 30s, 1s..1h
- *     workers: 0               # default 0 = one per online CPU, at most 1024
+ *     workers: 0               # default 0 = eight per online CPU (at most 64), at most 1024
  *
  * Every mapping refuses keys it does not know. Relative paths are resolved
  * against the directory of the configuration file, and every path in the
@@ -62,7 +62,7 @@ struct ws_config {
 	size_t max_frame;
 	unsigned max_connections;
 	unsigned io_timeout_ms;
-	unsigned workers;	/* 0: one per online CPU */
+	unsigned workers;	/* 0: eight per online CPU, at most 64 */
 };
 
 /*
