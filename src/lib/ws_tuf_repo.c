@@ -15,82 +15,24 @@
 #include <unistd.h>
 
 #include "ws_buf.h"
+#include "ws_file.h"
 #include "ws_tuf_repo.h"
 #include "ws_tuf_roles.h"
 #include "ws_tuf_root.h"
 
 #define ROOT_VERSIONS_MAX 10000
 
-static ws_err
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ws_err r = WS_OK;
-
-	if (fd < 0)
-		return ws_err_errno("opening directory %s", dir);
-	if (fsync(fd) < 0)
-		r = ws_err_errno("fsync of directory %s", dir);
-	close(fd);
-	return r;
-}
-
 ws_err
 ws_tuf_repo_write_file(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd = -1;
-	size_t off = 0;
-	ws_err r = WS_OK;
+	char path[PATH_MAX];
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
 	    strcmp(name, "..") == 0)
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "\"%.64s\" is not a plain file name", name);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return ws_err_set(WS_ERR_LIMIT, "path %s/%s is too long", dir, name);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		tmp[0] = '\0';
-		r = ws_err_errno("creating a temporary file for %s", path);
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		r = ws_err_errno("chmod %s", tmp);
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = ws_err_errno("writing %s", tmp);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		r = ws_err_errno("fsync of %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		r = ws_err_errno("closing %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		r = ws_err_errno("renaming %s to %s", tmp, path);
-		goto out;
-	}
-	tmp[0] = '\0';
-	r = fsync_dir(dir);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r != WS_OK && tmp[0] != '\0')
-		unlink(tmp);
-	return r;
+	return ws_file_write_atomic(path, data, len, 0644);
 }
 
 ws_err

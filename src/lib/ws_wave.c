@@ -26,6 +26,7 @@
 #include "ws_buf.h"
 #include "ws_cjson.h"
 #include "ws_json.h"
+#include "ws_file.h"
 #include "ws_wave.h"
 
 #define STATE_FORMAT "wavesign-waves"
@@ -1327,76 +1328,21 @@ ws_err
 ws_wave_state_save(const struct ws_wave_state *st, const char *index_dir)
 {
 	struct ws_buf b = WS_BUF_INIT(WS_WAVE_STATE_FILE_MAX);
-	char *tmp = NULL, *path = NULL;
+	char *path = NULL;
 	json_t *doc = NULL;
-	int fd = -1, dfd = -1;
-	bool renamed = false;
-	size_t done = 0;
 	ws_err r;
 
 	if ((r = state_to_json(st, &doc)) != WS_OK ||
 	    (r = ws_cjson_encode(doc, WS_CJSON_VALID_JSON, &b)) != WS_OK ||
 	    (r = ws_buf_put_u8(&b, '\n')) != WS_OK)
 		goto out;
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", index_dir, WS_WAVE_STATE_FILE) < 0) {
-		tmp = NULL;
-		r = ws_err_set(WS_ERR_NOMEM, "naming the temp file");
-		goto out;
-	}
 	if (asprintf(&path, "%s/%s", index_dir, WS_WAVE_STATE_FILE) < 0) {
 		path = NULL;
 		r = ws_err_set(WS_ERR_NOMEM, "naming the state file");
 		goto out;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = ws_err_errno("creating %s", tmp);
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (fchmod(fd, 0600) < 0) {
-		r = ws_err_errno("chmod %s", tmp);
-		goto out;
-	}
-	while (done < b.len) {
-		ssize_t n = write(fd, b.data + done, b.len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = ws_err_errno("writing %s", tmp);
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		r = ws_err_errno("fsync %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		r = ws_err_errno("closing %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		r = ws_err_errno("renaming %s to %s", tmp, path);
-		goto out;
-	}
-	renamed = true;
-	if ((dfd = open(index_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
-		r = ws_err_errno("fsync of directory %s", index_dir);
-		goto out;
-	}
-	r = WS_OK;
+	r = ws_file_write_atomic(path, b.data, b.len, 0600);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (tmp != NULL && !renamed)
-		unlink(tmp);
-	free(tmp);
 	free(path);
 	json_decref(doc);
 	ws_buf_free(&b);
