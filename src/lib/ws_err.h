@@ -103,7 +103,9 @@
 	X(WS_ERR_LOG_CORRUPT,          "log-corrupt",            "the signing log does not verify") \
 	X(WS_ERR_CHECKPOINT,           "checkpoint-invalid",     "the checkpoint does not verify") \
 	/* registration front (wavesign-regd) */ \
-	X(WS_ERR_UNAUTHORIZED,         "unauthorized",           "the request carries no valid registration token or client certificate")
+	X(WS_ERR_UNAUTHORIZED,         "unauthorized",           "the request carries no valid registration token or client certificate") \
+	/* token outages (appended: the numeric codes above stay as they were) */ \
+	X(WS_ERR_TOKEN_UNAVAILABLE,    "token-unavailable",      "the PKCS#11 token is unavailable (removed, logged out or not answering); nothing was signed")
 
 /* Positions in the list; WS_OK is 0. */
 #define WS_ERR_INDEX_ITEM(name, code, text) name##_INDEX,

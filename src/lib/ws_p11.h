@@ -160,6 +160,91 @@ ws_err ws_session_open(struct ws_token *tok, struct ws_session **out);
 void ws_session_close(struct ws_session *s);
 
 /*
+ * Token outages. A token can be pulled out, lose its login (another
+ * application logged out, the token was reset) or stop answering, and come
+ * back. The layer notices it in the CKR_ a call returns (see
+ * ws_ckr_token_lost()): that call fails with WS_ERR_TOKEN_UNAVAILABLE and
+ * the token is marked lost. From then on every key operation
+ * (ws_key_sign(), ws_key_find(), ws_key_generate()) fails at once with
+ * WS_ERR_TOKEN_UNAVAILABLE, touching nothing, until ws_token_reconnect()
+ * succeeds. The reconnect finds the token again by its URI (its slot may
+ * have changed), opens a new main session and logs in again with the PIN
+ * read once more from the PIN file (the PIN is not kept in memory). Key
+ * handles do not survive a logout or a removal: find each key again with
+ * ws_key_refresh(). Sessions opened before the reconnect are stale
+ * (ws_session_stale()): ws_session_renew() gives them a new handle.
+ *
+ * Threads: ws_token_lost(), ws_token_mark_lost() and ws_token_state() may
+ * be called from any thread at any time. ws_token_reconnect() must run while
+ * no other thread uses the token or any of its sessions, and
+ * ws_session_renew() while no reconnect runs: the caller serialises
+ * (wavesignd holds a read-write lock, written by the reconnect).
+ */
+
+/*
+ * Whether ckr says the token or the session is gone rather than that the
+ * request was wrong: CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT,
+ * CKR_TOKEN_NOT_RECOGNIZED, CKR_DEVICE_ERROR, CKR_SESSION_HANDLE_INVALID,
+ * CKR_SESSION_CLOSED, CKR_USER_NOT_LOGGED_IN, CKR_KEY_HANDLE_INVALID,
+ * CKR_OBJECT_HANDLE_INVALID (handles die with the login),
+ * CKR_CRYPTOKI_NOT_INITIALIZED, CKR_SLOT_ID_INVALID.
+ */
+bool ws_ckr_token_lost(unsigned long ckr);
+
+/* Whether the token is marked lost (thread-safe). */
+bool ws_token_lost(const struct ws_token *tok);
+
+/*
+ * Marks the token lost with a reason (copied; shown by ws_token_state()
+ * and in the detail of the operations refused meanwhile). Used by the
+ * layer itself and by a caller that refuses the token that came back
+ * (e.g. ws_key_refresh() found another key under a label).
+ */
+void ws_token_mark_lost(struct ws_token *tok, const char *reason);
+
+/*
+ * Copies the reason the token is marked lost into reason (reason_size
+ * bytes, NUL-terminated; "" when it is not) and returns ws_token_lost().
+ */
+bool ws_token_state(struct ws_token *tok, char *reason, size_t reason_size);
+
+/*
+ * Asks the token whether s can sign: C_GetSessionInfo succeeds and the
+ * session is in a logged-in user state. Otherwise the token is marked lost
+ * and WS_ERR_TOKEN_UNAVAILABLE is returned, with the CKR_ or the session
+ * state in the detail. One cheap call; no key is used.
+ */
+ws_err ws_session_check(struct ws_session *s);
+
+/*
+ * Connects to the token again after an outage: closes every session the
+ * process had on it (their numbers may be handed out again), finds the token
+ * by the URI given to ws_token_open() among the same modules, opens a new
+ * main session and logs in with the PIN read again from the PIN file. On
+ * success the token is no longer marked lost and every session opened
+ * before is stale. On failure it stays marked lost, with the failure as its
+ * reason. See the threads rule above.
+ * Errors: WS_ERR_TOKEN_UNAVAILABLE (not present, not answering: detail has
+ * the CKR_ or the labels seen), WS_ERR_TOKEN_LOGIN, WS_ERR_PIN (PIN file
+ * gone or unreadable; a PIN given as params->pin was not kept, so such a
+ * token cannot log in again), WS_ERR_INSECURE_FILE, WS_ERR_NOMEM.
+ */
+ws_err ws_token_reconnect(struct ws_token *tok);
+
+/* Whether s was opened before the latest successful ws_token_reconnect(). */
+bool ws_session_stale(const struct ws_session *s);
+
+/*
+ * Gives a stale session a new handle on the reconnected token. The old
+ * handle is forgotten, not closed: the reconnect closed it and its number
+ * may now belong to another session. A session that is not stale is left
+ * alone. On failure s keeps no handle: every call on it fails (and marks
+ * the token lost) until a later renew succeeds.
+ * Errors: WS_ERR_TOKEN_UNAVAILABLE, WS_ERR_TOKEN.
+ */
+ws_err ws_session_renew(struct ws_session *s);
+
+/*
  * Generates a key pair in the token: private key CKA_TOKEN, CKA_PRIVATE,
  * CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN (and no decrypt/unwrap/derive);
  * public key CKA_TOKEN, CKA_VERIFY. Both carry label and id (id may be NULL:
@@ -217,6 +302,18 @@ ws_err ws_key_check_safe(const struct ws_key *key);
 ws_err ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_alg alg,
     const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len)
 	__attribute__((warn_unused_result));
+
+/*
+ * Finds key again after ws_token_reconnect(): the private key with its
+ * label, whose public key must be the same (same SHA-256 fingerprint) and
+ * still safe (ws_key_check_safe()); then key's private handle is replaced
+ * by the new one. Nothing else of key changes. The caller makes sure no
+ * other thread signs with key meanwhile.
+ * Errors: WS_ERR_KEY_NOT_FOUND (no such key any more), WS_ERR_TOKEN_NOT_FOUND
+ * (a key with another public key under the label: not the token the
+ * process started with), WS_ERR_KEY_UNSAFE, and those of ws_key_find().
+ */
+ws_err ws_key_refresh(struct ws_session *s, struct ws_key *key);
 
 /* Frees a key from ws_key_find()/ws_key_generate(). NULL is ignored. */
 void ws_key_free(struct ws_key *key);

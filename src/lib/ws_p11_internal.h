@@ -9,6 +9,7 @@
 #ifndef WS_P11_INTERNAL_H
 #define WS_P11_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "ws_p11.h"
@@ -19,8 +20,11 @@ struct ws_session {
 	struct ws_token *tok;
 	CK_FUNCTION_LIST *fn;		/* the token's module */
 	CK_SESSION_HANDLE handle;	/* CK_INVALID_HANDLE when not open */
+	unsigned long generation;	/* tok->generation when the handle was opened */
 	bool is_main;			/* the token's own session: not closed by ws_session_close() */
 };
+
+#define WS_TOKEN_REASON_MAX 512
 
 struct ws_token {
 	CK_FUNCTION_LIST **modules;	/* p11-kit's configured modules, or NULL */
@@ -30,8 +34,32 @@ struct ws_token {
 	bool logged_in;
 	char label[WS_TOKEN_LABEL_MAX + 1];
 	char model[32 + 1 + 16 + 1];	/* manufacturerID, space, model */
+	char serial[16 + 1];		/* CK_TOKEN_INFO.serialNumber: the same token must come back */
 	struct ws_session main;
+
+	/* Outages (ws_p11.h): what a reconnect needs, and the lost mark. */
+	char *uri;			/* as given to ws_token_open() */
+	char *pin_file;			/* NULL when the PIN was given directly */
+	unsigned long generation;	/* bumped by each successful reconnect */
+	int lost;			/* read and written with __atomic builtins */
+	pthread_mutex_t reason_lock;
+	char reason[WS_TOKEN_REASON_MAX];	/* why it is lost; guarded by reason_lock */
 };
+
+/*
+ * The failure of a call on session s that returned rv: when rv says the
+ * token is gone (ws_ckr_token_lost()) the token is marked lost and the
+ * code is WS_ERR_TOKEN_UNAVAILABLE, else WS_ERR_TOKEN. The detail is the
+ * formatted text and the CKR_ name, as ws_err_ckr() makes it.
+ */
+ws_err ws_p11_fail(struct ws_session *s, CK_RV rv, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * WS_OK when s's token is not marked lost; else WS_ERR_TOKEN_UNAVAILABLE
+ * naming the token and the reason. Key operations call it first.
+ */
+ws_err ws_p11_usable(struct ws_session *s);
 
 /*
  * Copies a blank-padded CK_UTF8CHAR field of n bytes into dst (dst_size

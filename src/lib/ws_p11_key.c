@@ -60,7 +60,7 @@ attr_read(struct ws_session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
 
 	rv = s->fn->C_GetAttributeValue(s->handle, obj, &a, 1);
 	if (rv != CKR_OK) {
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "reading %s", type_name);
+		err = ws_p11_fail(s, rv, "reading %s", type_name);
 		goto out;
 	}
 	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > ATTR_LEN_MAX) {
@@ -76,7 +76,7 @@ attr_read(struct ws_session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
 	a.pValue = buf;
 	rv = s->fn->C_GetAttributeValue(s->handle, obj, &a, 1);
 	if (rv != CKR_OK) {
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "reading %s", type_name);
+		err = ws_p11_fail(s, rv, "reading %s", type_name);
 		goto out;
 	}
 	*out = buf;
@@ -106,7 +106,7 @@ attr_bool(struct ws_session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
 	    (rv == CKR_OK && a.ulValueLen != sizeof(b)))
 		return WS_OK;
 	if (rv != CKR_OK)
-		return ws_err_ckr(WS_ERR_TOKEN, rv, "reading %s", type_name);
+		return ws_p11_fail(s, rv, "reading %s", type_name);
 	*val = b != CK_FALSE;
 	*known = true;
 	return WS_OK;
@@ -122,7 +122,7 @@ attr_ulong(struct ws_session *s, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
 
 	rv = s->fn->C_GetAttributeValue(s->handle, obj, &a, 1);
 	if (rv != CKR_OK)
-		return ws_err_ckr(WS_ERR_TOKEN, rv, "reading %s", type_name);
+		return ws_p11_fail(s, rv, "reading %s", type_name);
 	if (a.ulValueLen != sizeof(v))
 		return ws_err_set(WS_ERR_TOKEN, "%s has %lu bytes", type_name,
 		    (unsigned long)a.ulValueLen);
@@ -141,14 +141,14 @@ objects_find(struct ws_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG n_tmpl, CK_OBJEC
 	*count = 0;
 	rv = s->fn->C_FindObjectsInit(s->handle, tmpl, n_tmpl);
 	if (rv != CKR_OK)
-		return ws_err_ckr(WS_ERR_TOKEN, rv, "C_FindObjectsInit");
+		return ws_p11_fail(s, rv, "C_FindObjectsInit");
 	rv = s->fn->C_FindObjects(s->handle, found, max, count);
 	err = rv == CKR_OK ? WS_OK :
-	    ws_err_ckr(WS_ERR_TOKEN, rv, "C_FindObjects");
+	    ws_p11_fail(s, rv, "C_FindObjects");
 	/* Final even after a failure: the search must not stay active in the session. */
 	rv = s->fn->C_FindObjectsFinal(s->handle);
 	if (err == WS_OK && rv != CKR_OK)
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "C_FindObjectsFinal");
+		err = ws_p11_fail(s, rv, "C_FindObjectsFinal");
 	if (err != WS_OK)
 		*count = 0;
 	return err;
@@ -554,6 +554,8 @@ ws_key_find(struct ws_session *s, const char *label, struct ws_key **out)
 	if (s == NULL || out == NULL || !ws_p11_label_valid(label, WS_KEY_LABEL_MAX))
 		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "key label '%s' must be 1..%d printable "
 		    "ASCII characters", label != NULL ? label : "", WS_KEY_LABEL_MAX);
+	if ((err = ws_p11_usable(s)) != WS_OK)
+		return err;
 	err = keys_by_label(s, CKO_PRIVATE_KEY, label, found, &count);
 	if (err != WS_OK)
 		return err;
@@ -603,6 +605,8 @@ ws_key_generate(struct ws_session *s, const char *label, const uint8_t *id, size
 		err = ws_err_set(WS_ERR_KEY_TYPE, "key type %d", (int)type);
 		goto out;
 	}
+	if ((err = ws_p11_usable(s)) != WS_OK)
+		goto out;
 
 	err = keys_by_label(s, CKO_PRIVATE_KEY, label, found, &count);
 	if (err == WS_OK && count == 0)
@@ -672,7 +676,7 @@ ws_key_generate(struct ws_session *s, const char *label, const uint8_t *id, size
 	    &pub, &priv);
 	if (rv != CKR_OK) {
 		pub = priv = CK_INVALID_HANDLE;
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "token '%s': generating %s key '%s'",
+		err = ws_p11_fail(s, rv, "token '%s': generating %s key '%s'",
 		    token_label_of(s), ws_key_type_name(type), label);
 		goto out;
 	}
@@ -782,6 +786,8 @@ ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_alg alg,
 		    key->label, ws_key_type_name(key->type), (int)alg);
 		goto out;
 	}
+	if ((err = ws_p11_usable(s)) != WS_OK)
+		goto out;
 	switch (alg) {
 	case WS_SIG_ECDSA_SHA256:
 		/* SoftHSM2 has no CKM_ECDSA_SHA256: hash here, sign the digest there. */
@@ -805,13 +811,13 @@ ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_alg alg,
 
 	rv = s->fn->C_SignInit(s->handle, &mech, key->priv);
 	if (rv != CKR_OK) {
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "key '%s': C_SignInit", key->label);
+		err = ws_p11_fail(s, rv, "key '%s': C_SignInit", key->label);
 		goto out;
 	}
 	/* WS_SIG_MAX holds every signature of the keys ws_key_find() accepts. */
 	rv = s->fn->C_Sign(s->handle, (CK_BYTE *)input, input_len, raw, &raw_len);
 	if (rv != CKR_OK) {
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "key '%s': C_Sign", key->label);
+		err = ws_p11_fail(s, rv, "key '%s': C_Sign", key->label);
 		goto out;
 	}
 
@@ -851,6 +857,31 @@ ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_alg alg,
 	err = WS_OK;
 out:
 	explicit_bzero(digest, sizeof(digest));
+	return err;
+}
+
+ws_err
+ws_key_refresh(struct ws_session *s, struct ws_key *key)
+{
+	struct ws_key *fresh = NULL;
+	ws_err err;
+
+	if (s == NULL || key == NULL)
+		return ws_err_set(WS_ERR_INVALID_ARGUMENT, "ws_key_refresh: missing argument");
+	if ((err = ws_key_find(s, key->label, &fresh)) != WS_OK)
+		goto out;
+	if (strcmp(fresh->fingerprint, key->fingerprint) != 0) {
+		err = ws_err_set(WS_ERR_TOKEN_NOT_FOUND, "token '%s': key '%s' now has public key "
+		    "sha256:%s, not sha256:%s: this is not the token the process started with",
+		    token_label_of(s), key->label, fresh->fingerprint, key->fingerprint);
+		goto out;
+	}
+	if ((err = ws_key_check_safe(fresh)) != WS_OK)
+		goto out;
+	key->priv = fresh->priv;
+	err = WS_OK;
+out:
+	ws_key_free(fresh);
 	return err;
 }
 

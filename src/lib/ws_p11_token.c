@@ -309,6 +309,8 @@ token_find(struct ws_token *tok, CK_FUNCTION_LIST **mods, P11KitUri *uri, const 
 			    sizeof(info.manufacturerID));
 			ws_p11_field_copy(model, sizeof(model), info.model, sizeof(info.model));
 			snprintf(tok->model, sizeof(tok->model), "%s %s", manufacturer, model);
+			ws_p11_field_copy(tok->serial, sizeof(tok->serial), info.serialNumber,
+			    sizeof(info.serialNumber));
 		}
 	}
 	if (matches == 0) {
@@ -374,6 +376,13 @@ ws_token_open(const struct ws_token_params *params, struct ws_token **out)
 	tok->main.tok = tok;
 	tok->main.handle = CK_INVALID_HANDLE;
 	tok->main.is_main = true;
+	pthread_mutex_init(&tok->reason_lock, NULL);
+	tok->uri = strdup(params->uri);
+	tok->pin_file = params->pin_file != NULL ? strdup(params->pin_file) : NULL;
+	if (tok->uri == NULL || (params->pin_file != NULL && tok->pin_file == NULL)) {
+		err = ws_err_set(WS_ERR_NOMEM, "ws_token_open");
+		goto out;
+	}
 
 	path = params->module != NULL ? params->module : p11_kit_uri_get_module_path(uri);
 	if (path != NULL) {
@@ -438,6 +447,9 @@ ws_token_close(struct ws_token *tok)
 		(void)p11_kit_module_finalize(tok->loaded);
 		p11_kit_module_release(tok->loaded);
 	}
+	free(tok->uri);
+	free(tok->pin_file);
+	pthread_mutex_destroy(&tok->reason_lock);
 	free(tok);
 }
 
@@ -477,10 +489,11 @@ ws_session_open(struct ws_token *tok, struct ws_session **out)
 	}
 	s->tok = tok;
 	s->fn = tok->fn;
+	s->generation = tok->generation;
 	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
 	    &s->handle);
 	if (rv != CKR_OK) {
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "token '%s': C_OpenSession", tok->label);
+		err = ws_p11_fail(s, rv, "token '%s': C_OpenSession", tok->label);
 		goto out;
 	}
 	*out = s;
@@ -496,8 +509,266 @@ ws_session_close(struct ws_session *s)
 {
 	if (s == NULL || s->is_main)
 		return;
-	(void)s->fn->C_CloseSession(s->handle);
+	/* A stale handle was closed by the reconnect; its number may be another's now. */
+	if (s->handle != CK_INVALID_HANDLE && !ws_session_stale(s))
+		(void)s->fn->C_CloseSession(s->handle);
 	free(s);
+}
+
+bool
+ws_ckr_token_lost(unsigned long ckr)
+{
+	switch (ckr) {
+	case CKR_DEVICE_REMOVED:
+	case CKR_TOKEN_NOT_PRESENT:
+	case CKR_TOKEN_NOT_RECOGNIZED:
+	case CKR_DEVICE_ERROR:
+	case CKR_SESSION_HANDLE_INVALID:
+	case CKR_SESSION_CLOSED:
+	case CKR_USER_NOT_LOGGED_IN:
+	case CKR_KEY_HANDLE_INVALID:
+	case CKR_OBJECT_HANDLE_INVALID:
+	case CKR_CRYPTOKI_NOT_INITIALIZED:
+	case CKR_SLOT_ID_INVALID:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+ws_token_lost(const struct ws_token *tok)
+{
+	return __atomic_load_n(&tok->lost, __ATOMIC_ACQUIRE) != 0;
+}
+
+/*
+ * Marks tok lost. A failed call keeps the first reason of an outage
+ * (first_only); a failed reconnect or a refusal says what is true now.
+ */
+static void
+token_set_lost(struct ws_token *tok, const char *reason, bool first_only)
+{
+	pthread_mutex_lock(&tok->reason_lock);
+	if (!first_only || !ws_token_lost(tok))
+		snprintf(tok->reason, sizeof(tok->reason), "%s", reason != NULL ? reason : "");
+	__atomic_store_n(&tok->lost, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&tok->reason_lock);
+}
+
+void
+ws_token_mark_lost(struct ws_token *tok, const char *reason)
+{
+	token_set_lost(tok, reason, false);
+}
+
+static void
+token_mark_found(struct ws_token *tok)
+{
+	pthread_mutex_lock(&tok->reason_lock);
+	tok->reason[0] = '\0';
+	__atomic_store_n(&tok->lost, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&tok->reason_lock);
+}
+
+bool
+ws_token_state(struct ws_token *tok, char *reason, size_t reason_size)
+{
+	bool lost;
+
+	pthread_mutex_lock(&tok->reason_lock);
+	lost = ws_token_lost(tok);
+	if (reason_size > 0)
+		snprintf(reason, reason_size, "%s", lost ? tok->reason : "");
+	pthread_mutex_unlock(&tok->reason_lock);
+	return lost;
+}
+
+ws_err
+ws_p11_fail(struct ws_session *s, CK_RV rv, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	ws_err err;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!ws_ckr_token_lost(rv))
+		return ws_err_ckr(WS_ERR_TOKEN, rv, "%s", what);
+	err = ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "%s", what);
+	token_set_lost(s->tok, ws_err_detail(), true);
+	return err;
+}
+
+ws_err
+ws_p11_usable(struct ws_session *s)
+{
+	char reason[WS_TOKEN_REASON_MAX];
+
+	if (!ws_token_state(s->tok, reason, sizeof(reason)))
+		return WS_OK;
+	return ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' is marked unavailable until it "
+	    "answers again (%s)", s->tok->label, reason);
+}
+
+/* The session states in which a user may sign. */
+static const char *
+session_state_name(CK_STATE state)
+{
+	switch (state) {
+	case CKS_RO_PUBLIC_SESSION:
+		return "CKS_RO_PUBLIC_SESSION";
+	case CKS_RO_USER_FUNCTIONS:
+		return "CKS_RO_USER_FUNCTIONS";
+	case CKS_RW_PUBLIC_SESSION:
+		return "CKS_RW_PUBLIC_SESSION";
+	case CKS_RW_USER_FUNCTIONS:
+		return "CKS_RW_USER_FUNCTIONS";
+	case CKS_RW_SO_FUNCTIONS:
+		return "CKS_RW_SO_FUNCTIONS";
+	default:
+		return "an unknown state";
+	}
+}
+
+ws_err
+ws_session_check(struct ws_session *s)
+{
+	CK_SESSION_INFO info;
+	ws_err err;
+	CK_RV rv;
+
+	if ((err = ws_p11_usable(s)) != WS_OK)
+		return err;
+	memset(&info, 0, sizeof(info));
+	rv = s->fn->C_GetSessionInfo(s->handle, &info);
+	if (rv != CKR_OK) {
+		/* Whatever it says, a session that cannot describe itself cannot sign. */
+		err = ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "token '%s': C_GetSessionInfo",
+		    s->tok->label);
+		token_set_lost(s->tok, ws_err_detail(), true);
+		return err;
+	}
+	if (info.state != CKS_RO_USER_FUNCTIONS && info.state != CKS_RW_USER_FUNCTIONS) {
+		err = ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' is no longer logged in "
+		    "(session in %s)", s->tok->label, session_state_name(info.state));
+		token_set_lost(s->tok, ws_err_detail(), true);
+		return err;
+	}
+	return WS_OK;
+}
+
+bool
+ws_session_stale(const struct ws_session *s)
+{
+	return s->generation != s->tok->generation;
+}
+
+ws_err
+ws_session_renew(struct ws_session *s)
+{
+	struct ws_token *tok = s->tok;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+	CK_RV rv;
+
+	if (!ws_session_stale(s))
+		return WS_OK;
+	s->handle = CK_INVALID_HANDLE;
+	s->fn = tok->fn;
+	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h);
+	if (rv != CKR_OK)
+		return ws_p11_fail(s, rv, "token '%s': C_OpenSession", tok->label);
+	s->handle = h;
+	s->generation = tok->generation;
+	return WS_OK;
+}
+
+/* Logs in on the main session with the PIN read again from the PIN file. */
+static ws_err
+token_login_again(struct ws_token *tok)
+{
+	char pin[WS_PIN_MAX + 1];
+	ws_err err;
+	CK_RV rv;
+
+	if (tok->pin_file == NULL)
+		return ws_err_set(WS_ERR_PIN, "token '%s': cannot log in again: the PIN was not "
+		    "given in a PIN file, and it is not kept in memory", tok->label);
+	if ((err = ws_pin_read_file(tok->pin_file, pin, sizeof(pin))) != WS_OK)
+		goto out;
+	rv = tok->fn->C_Login(tok->main.handle, CKU_USER, (CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin));
+	if (rv == CKR_OK)
+		tok->logged_in = true;
+	else if (rv != CKR_USER_ALREADY_LOGGED_IN) {
+		err = ws_ckr_token_lost(rv) ?
+		    ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "token '%s': C_Login", tok->label) :
+		    ws_err_ckr(WS_ERR_TOKEN_LOGIN, rv, "token '%s': C_Login", tok->label);
+		goto out;
+	}
+	err = WS_OK;
+out:
+	explicit_bzero(pin, sizeof(pin));
+	return err;
+}
+
+ws_err
+ws_token_reconnect(struct ws_token *tok)
+{
+	CK_FUNCTION_LIST *one[2] = { tok->loaded, NULL };
+	char old_serial[sizeof(tok->serial)];
+	P11KitUri *uri = NULL;
+	ws_err err;
+	CK_RV rv;
+
+	/*
+	 * Close what the process had: after a logout the sessions are still
+	 * open, and leaving them would let their numbers alias new ones.
+	 */
+	if (tok->fn != NULL)
+		(void)tok->fn->C_CloseAllSessions(tok->slot);
+	tok->main.handle = CK_INVALID_HANDLE;
+	tok->logged_in = false;
+	memcpy(old_serial, tok->serial, sizeof(old_serial));
+
+	if ((err = uri_parse_token(tok->uri, NULL, &uri)) != WS_OK)
+		goto out;
+	err = token_find(tok, tok->loaded != NULL ? one : tok->modules, uri, tok->uri);
+	if (err == WS_ERR_TOKEN_NOT_FOUND)
+		err = ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' is not present: %s",
+		    tok->label, ws_err_detail());
+	if (err != WS_OK)
+		goto out;
+	if (strcmp(old_serial, tok->serial) != 0) {
+		err = ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' came back with serial '%s', "
+		    "not '%s': not the token the process started with", tok->label, tok->serial,
+		    old_serial);
+		memcpy(tok->serial, old_serial, sizeof(old_serial));
+		goto out;
+	}
+	tok->main.fn = tok->fn;
+	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
+	    &tok->main.handle);
+	if (rv != CKR_OK) {
+		tok->main.handle = CK_INVALID_HANDLE;
+		err = ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "token '%s': C_OpenSession", tok->label);
+		goto out;
+	}
+	if ((err = token_login_again(tok)) != WS_OK)
+		goto out;
+	tok->generation++;
+	tok->main.generation = tok->generation;
+	token_mark_found(tok);
+	err = WS_OK;
+out:
+	if (err != WS_OK) {
+		if (tok->main.handle != CK_INVALID_HANDLE)
+			(void)tok->fn->C_CloseSession(tok->main.handle);
+		tok->main.handle = CK_INVALID_HANDLE;
+		ws_token_mark_lost(tok, ws_err_detail());
+	}
+	p11_kit_uri_free(uri);
+	return err;
 }
 
 /*

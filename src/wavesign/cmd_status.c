@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "cli.h"
 
 static const char usage[] =
@@ -81,6 +83,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		    cli_str(res, "version"), cli_int(res, "protocol"), cli_int(res, "uptime"),
 		    cli_int(res, "workers"), cli_str(res, "client"));
 		printf("token:   %s (%s) %s\n", cli_str(token, "label"), cli_str(token, "model"), cli_str(token, "uri"));
+		if (strcmp(cli_str(token, "state"), "unavailable") == 0)
+			printf("         unavailable: %s\n", cli_str(token, "error"));
 		printf("factory: %s\n", cli_str(policy, "factory"));
 		printf("policy:  %s sha256:%s\n", cli_str(policy, "path"), cli_str(policy, "sha256"));
 		printf("state:   %s\n", cli_str(res, "state_dir"));

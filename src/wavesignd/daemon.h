@@ -6,12 +6,16 @@
  *   keyring.c   the keys the policy names, found in the token at start
  *   server.c    the event loop: socket, connections, framing, timeouts
  *   workers.c   the worker threads, one token session each
+ *   token_guard.c  token outages: each request checks its session first and
+ *               reconnects to a token that went away and came back
  *   dispatch.c  one request: parse, identify, authorise, run, log, answer
  *   op_*.c      the operations, one file per family
  *
  * Locking: the policy pointer is swapped on SIGHUP under policy_lock (a
  * request holds the read lock from authorisation to its log record, so it
  * is judged and logged under one policy). The keyring has its own lock.
+ * token_lock is taken before policy_lock: read by every request, written
+ * only by a reconnect after a token outage (token_guard.c).
  */
 #ifndef WAVESIGND_DAEMON_H
 #define WAVESIGND_DAEMON_H
@@ -55,6 +59,10 @@ struct ws_daemon {
 	struct ws_rate *rate;			/* the policy's rate limits; swapped with it */
 
 	struct ws_token *token;
+	pthread_rwlock_t token_lock;		/* token_guard.c */
+	pthread_mutex_t token_attempt_lock;	/* guards token_attempts */
+	unsigned long token_attempts;		/* reconnects tried */
+	bool token_outage_logged;		/* written under token_lock (write) */
 	struct keyring keyring;
 	struct ws_log *log;
 	struct replay *replay;			/* request ids already served (replay.h) */
@@ -89,6 +97,29 @@ const struct ws_key *keyring_get(struct keyring *kr, const char *label);
 
 /* Adds a newly generated key (takes ownership). */
 ws_err keyring_add(struct keyring *kr, struct ws_key *key);
+
+/*
+ * After the token reconnected: finds every loaded key again through s
+ * (ws_key_refresh()), so that each keeps its pointer and gets its new
+ * handle. Fails on the first key that is missing or has another public key.
+ */
+ws_err keyring_refresh(struct keyring *kr, struct ws_session *s);
+
+/* --- token_guard.c --- */
+
+void token_guard_init(struct ws_daemon *d);
+void token_guard_destroy(struct ws_daemon *d);
+
+/*
+ * Before a request runs on worker session s: renews s after a reconnect,
+ * checks that s can sign (ws_session_check()) and, when it cannot,
+ * reconnects to the token and finds every key again, refusing a token whose
+ * keys differ. Never fails: if the token is still away, the request runs
+ * and its first token call fails with WS_ERR_TOKEN_UNAVAILABLE. Holds
+ * token_lock for reading until token_leave().
+ */
+void token_enter(struct ws_daemon *d, struct ws_session *s);
+void token_leave(struct ws_daemon *d);
 
 /* --- dispatch.c --- */
 

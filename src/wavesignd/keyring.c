@@ -82,3 +82,15 @@ keyring_load(struct keyring *kr, struct ws_session *s, const struct ws_policy *p
 	}
 	return WS_OK;
 }
+
+ws_err
+keyring_refresh(struct keyring *kr, struct ws_session *s)
+{
+	ws_err r = WS_OK;
+
+	pthread_rwlock_wrlock(&kr->lock);
+	for (size_t i = 0; i < kr->n && r == WS_OK; i++)
+		r = ws_key_refresh(s, kr->keys[i]);
+	pthread_rwlock_unlock(&kr->lock);
+	return r;
+}

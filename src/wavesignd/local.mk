@@ -8,6 +8,7 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/reload.c \
 	src/wavesignd/server.c \
 	src/wavesignd/workers.c \
+	src/wavesignd/token_guard.c \
 	src/wavesignd/dispatch.c \
 	src/wavesignd/checkpoint.c \
 	src/wavesignd/index.c \

@@ -209,6 +209,7 @@ main(int argc, char **argv)
 	ws_diag_setup("wavesignd", "WAVESIGND_JOURNAL");
 	harden_process();
 	pthread_rwlock_init(&d.policy_lock, NULL);
+	token_guard_init(&d);
 	keyring_init(&d.keyring);
 	d.config_path = config_path;
 	d.started = time(NULL);
@@ -324,6 +325,7 @@ out:
 		close(d.lock_fd);
 	ws_policy_free(d.policy);
 	ws_config_free(d.config);
+	token_guard_destroy(&d);
 	pthread_rwlock_destroy(&d.policy_lock);
 	return status;
 }

@@ -66,19 +66,24 @@ op_status(struct op_ctx *ctx, json_t **result)
 	ws_merkle_hash root;
 	char root_hex[2 * WS_MERKLE_HASH_LEN + 1];
 
+	char token_reason[512];
+	bool token_lost;
+
 	if (json_object_size(ctx->req->args) != 0)
 		return ws_err_set(WS_ERR_REQUEST, "status takes no arguments");
+	token_lost = ws_token_state(d->token, token_reason, sizeof(token_reason));
 	ws_log_root(d->log, root);
 	ws_hex_encode(root, sizeof(root), root_hex);
 	if ((keys = keys_describe(d, policy)) == NULL)
 		return ws_err_set(WS_ERR_NOMEM, "status");
-	res = json_pack("{s:s, s:i, s:o, s:I, s:{s:s, s:s, s:s}, s:o, s:{s:s, s:s, s:s}, s:s, s:s, s:i, s:{s:I, s:s, s:s}}",
+	res = json_pack("{s:s, s:i, s:o, s:I, s:{s:s, s:s, s:s, s:s, s:s*}, s:o, s:{s:s, s:s, s:s}, s:s, s:s, s:i, s:{s:I, s:s, s:s}}",
 	    "version", PACKAGE_VERSION,
 	    "protocol", 1,
 	    "started", time_string(d->started),
 	    "uptime", (json_int_t)(now - d->started),
 	    "token", "label", ws_token_label(d->token), "model", ws_token_model(d->token),
-	        "uri", d->config->token_uri,
+	        "uri", d->config->token_uri, "state", token_lost ? "unavailable" : "ready",
+	        "error", token_lost ? token_reason : NULL,
 	    "keys", keys,
 	    "policy", "path", policy->path, "sha256", ws_policy_sha256(policy), "factory", policy->factory,
 	    "state_dir", d->config->state_dir,

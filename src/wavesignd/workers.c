@@ -86,7 +86,9 @@ worker_main(void *arg)
 
 			w->call = NULL;
 			pthread_mutex_unlock(&w->lock);
+			token_enter(w->d, s);
 			c->result = c->fn(w->d, s);
+			token_leave(w->d);
 			if (c->result != WS_OK)
 				snprintf(c->detail, sizeof(c->detail), "%s", ws_err_detail());
 			pthread_mutex_lock(&w->lock);
@@ -105,8 +107,10 @@ worker_main(void *arg)
 			w->queue_tail = NULL;
 		pthread_mutex_unlock(&w->lock);
 
+		token_enter(w->d, s);
 		job->status = dispatch_request(w->d, s, &job->peer, job->request.data,
 		    job->request.len, &job->response);
+		token_leave(w->d);
 		ws_buf_free(&job->request);
 
 		pthread_mutex_lock(&w->lock);

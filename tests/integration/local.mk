@@ -64,3 +64,18 @@ EXTRA_DIST += tests/integration/waves-lib.sh tests/integration/wave_check.py \
 INTEGRATION_TESTS += tests/integration/t-regd.sh tests/integration/t-regd-errors.sh tests/integration/t-regd-tls.sh \
 	tests/integration/t-regd-config.sh
 EXTRA_DIST += tests/integration/regd-lib.sh tests/integration/lmp_register.py
+
+# hardening (issue 8): the token goes away and comes back. p11-fault.so is a
+# PKCS#11 module for the tests only: it passes every call to SoftHSM2 and
+# makes the token lose its login, leave its slot or come back as another
+# token when its control file says so. Built without libtool (which would
+# build no shared object with disable-shared).
+check_DATA = tests/integration/p11-fault.so
+tests/integration/p11-fault.so: tests/integration/p11-fault.c config.h
+	$(AM_V_CC)$(MKDIR_P) tests/integration && \
+	$(CC) $(DEFS) -DWS_SOFTHSM2_MODULE='"$(SOFTHSM2_MODULE)"' -I$(top_builddir) $(CPPFLAGS) \
+		$(AM_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $(top_srcdir)/tests/integration/p11-fault.c \
+		$(AM_LDFLAGS) $(LDFLAGS)
+CLEANFILES += tests/integration/p11-fault.so
+EXTRA_DIST += tests/integration/p11-fault.c
+INTEGRATION_TESTS += tests/integration/t-token-faults.sh

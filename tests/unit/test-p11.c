@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -897,6 +898,187 @@ START_TEST(test_type_names)
 }
 END_TEST
 
+/* ---- outages: the token loses its login, or is marked lost, and comes back ---- */
+
+/*
+ * Logs the process out of the token behind the layer's back, as another
+ * part of the application (or a token reset) would: straight through
+ * SoftHSM2's own function list, which is the module instance the layer
+ * loaded (one per process). SoftHSM2 then drops the login and the handles
+ * of private objects.
+ */
+static void
+logout_behind_the_back(void)
+{
+	void *h = dlopen(module_path(), RTLD_NOW | RTLD_NOLOAD);
+	CK_C_GetFunctionList get;
+	CK_FUNCTION_LIST *fn = NULL;
+	CK_SLOT_ID slots[8];
+	CK_ULONG n = 8;
+	CK_SESSION_HANDLE sh;
+
+	ck_assert_ptr_nonnull(h);
+	get = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList");
+	ck_assert_ptr_nonnull(get);
+	ck_assert_int_eq(get(&fn), CKR_OK);
+	ck_assert_int_eq(fn->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+	ck_assert_uint_ge(n, 1);
+	for (CK_ULONG i = 0; i < n; i++) {
+		CK_TOKEN_INFO ti;
+
+		ck_assert_int_eq(fn->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+		if ((ti.flags & CKF_TOKEN_INITIALIZED) == 0)
+			continue;
+		ck_assert_int_eq(fn->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &sh), CKR_OK);
+		ck_assert_int_eq(fn->C_Logout(sh), CKR_OK);
+		ck_assert_int_eq(fn->C_CloseSession(sh), CKR_OK);
+	}
+	dlclose(h);
+}
+
+START_TEST(test_outage_ckr_classes)
+{
+	static const unsigned long lost[] = {
+		CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT, CKR_TOKEN_NOT_RECOGNIZED, CKR_DEVICE_ERROR,
+		CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_USER_NOT_LOGGED_IN,
+		CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID, CKR_CRYPTOKI_NOT_INITIALIZED,
+		CKR_SLOT_ID_INVALID,
+	};
+	static const unsigned long refused[] = {
+		CKR_OK, CKR_GENERAL_ERROR, CKR_ARGUMENTS_BAD, CKR_MECHANISM_INVALID, CKR_PIN_INCORRECT,
+		CKR_KEY_TYPE_INCONSISTENT, CKR_DEVICE_MEMORY, CKR_ATTRIBUTE_TYPE_INVALID,
+	};
+
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
+		ck_assert_msg(ws_ckr_token_lost(lost[i]), "%s should mean the token is gone",
+		    ws_ckr_name(lost[i]));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ck_assert_msg(!ws_ckr_token_lost(refused[i]), "%s should not mean the token is gone",
+		    ws_ckr_name(refused[i]));
+}
+END_TEST
+
+START_TEST(test_outage_logout_reconnect)
+{
+	static const uint8_t msg[] = "wave 42";
+	struct ws_token *tok = token_open();
+	struct ws_session *s = NULL;
+	struct ws_key *k = NULL;
+	uint8_t sig[WS_SIG_MAX];
+	size_t sig_len = 0;
+	char reason[512];
+
+	ck_assert_ws_ok(ws_session_open(tok, &s));
+	ck_assert_ws_ok(ws_key_generate(s, "signer", NULL, 0, WS_KEY_EC_P256, 0, &k));
+	ck_assert_ws_ok(ws_session_check(s));
+	ck_assert_int_eq(ws_token_state(tok, reason, sizeof(reason)), 0);
+	ck_assert_str_eq(reason, "");
+
+	logout_behind_the_back();
+	ck_assert_ws(ws_session_check(s), WS_ERR_TOKEN_UNAVAILABLE);
+	ck_assert_str_eq(ws_err_detail(),
+	    "token '" TEST_LABEL "' is no longer logged in (session in CKS_RW_PUBLIC_SESSION)");
+	ck_assert_int_eq(ws_token_lost(tok), 1);
+	ck_assert_int_eq(ws_token_state(tok, reason, sizeof(reason)), 1);
+	ck_assert_str_eq(reason,
+	    "token '" TEST_LABEL "' is no longer logged in (session in CKS_RW_PUBLIC_SESSION)");
+	/* Nothing touches the token while it is marked lost. */
+	ck_assert_ws(ws_key_sign(s, k, WS_SIG_ECDSA_SHA256, msg, sizeof(msg) - 1, sig, &sig_len),
+	    WS_ERR_TOKEN_UNAVAILABLE);
+	ck_assert_str_eq(ws_err_detail(), "token '" TEST_LABEL "' is marked unavailable until it "
+	    "answers again (token '" TEST_LABEL "' is no longer logged in (session in "
+	    "CKS_RW_PUBLIC_SESSION))");
+
+	ck_assert_ws_ok(ws_token_reconnect(tok));
+	ck_assert_int_eq(ws_token_lost(tok), 0);
+	ck_assert_int_eq(ws_session_stale(s), 1);
+	ck_assert_ws_ok(ws_session_renew(s));
+	ck_assert_int_eq(ws_session_stale(s), 0);
+	ck_assert_ws_ok(ws_session_check(s));
+	/* SoftHSM2 dropped the private key's handle with the login. */
+	ck_assert_ws(ws_key_sign(s, k, WS_SIG_ECDSA_SHA256, msg, sizeof(msg) - 1, sig, &sig_len),
+	    WS_ERR_TOKEN_UNAVAILABLE);
+	ck_assert_str_eq(ws_err_detail(), "key 'signer': C_SignInit: CKR_OBJECT_HANDLE_INVALID");
+	ck_assert_int_eq(ws_token_lost(tok), 1);
+
+	/* Reconnect, find the key again: it signs, and the signature verifies. */
+	ck_assert_ws_ok(ws_token_reconnect(tok));
+	ck_assert_ws_ok(ws_session_renew(s));
+	ck_assert_ws_ok(ws_key_refresh(s, k));
+	ck_assert_ws_ok(ws_key_sign(s, k, WS_SIG_ECDSA_SHA256, msg, sizeof(msg) - 1, sig, &sig_len));
+	ck_assert_int_eq(verify(k, msg, sizeof(msg) - 1, sig, sig_len), 1);
+
+	ws_key_free(k);
+	ws_session_close(s);
+	ws_token_close(tok);
+}
+END_TEST
+
+START_TEST(test_outage_reconnect_pin_file_insecure)
+{
+	struct ws_token *tok = token_open();
+	char reason[512], want[700];
+
+	ws_token_mark_lost(tok, "pulled out by the test");
+	ck_assert_int_eq(chmod(pin_path, 0644), 0);
+	ck_assert_ws(ws_token_reconnect(tok), WS_ERR_INSECURE_FILE);
+	snprintf(want, sizeof(want), "PIN file %s has mode 0644; group and others must have no "
+	    "access (chmod 600 %s)", pin_path, pin_path);
+	ck_assert_str_eq(ws_err_detail(), want);
+	ck_assert_int_eq(ws_token_state(tok, reason, sizeof(reason)), 1);
+	ck_assert_str_eq(reason, want);
+
+	ck_assert_int_eq(chmod(pin_path, 0600), 0);
+	ck_assert_ws_ok(ws_token_reconnect(tok));
+	ck_assert_int_eq(ws_token_state(tok, reason, sizeof(reason)), 0);
+	ck_assert_ws_ok(ws_session_check(ws_token_main_session(tok)));
+	ws_token_close(tok);
+}
+END_TEST
+
+START_TEST(test_outage_reconnect_without_pin_file)
+{
+	struct ws_token_params p = { .uri = TEST_URI, .module = module_path(), .pin = TEST_PIN };
+	struct ws_token *tok = NULL;
+
+	ck_assert_ws_ok(ws_token_open(&p, &tok));
+	ws_token_mark_lost(tok, "pulled out by the test");
+	ck_assert_ws(ws_token_reconnect(tok), WS_ERR_PIN);
+	ck_assert_str_eq(ws_err_detail(), "token '" TEST_LABEL "': cannot log in again: the PIN "
+	    "was not given in a PIN file, and it is not kept in memory");
+	ck_assert_int_eq(ws_token_lost(tok), 1);
+	ws_token_close(tok);
+}
+END_TEST
+
+START_TEST(test_outage_refresh_other_key)
+{
+	struct ws_token *tok = token_open();
+	struct ws_session *s = ws_token_main_session(tok);
+	struct ws_key *k = NULL;
+	char want[512], real_fp[WS_FINGERPRINT_HEX];
+	unsigned long handle;
+
+	ck_assert_ws_ok(ws_key_generate(s, "root-ca", NULL, 0, WS_KEY_EC_P256, 0, &k));
+	handle = k->priv;
+	/* As if the process had started with another key under this label. */
+	memcpy(real_fp, k->fingerprint, sizeof(real_fp));
+	memset(k->fingerprint, 'a', WS_FINGERPRINT_HEX - 1);
+	ck_assert_ws(ws_key_refresh(s, k), WS_ERR_TOKEN_NOT_FOUND);
+	snprintf(want, sizeof(want), "token '" TEST_LABEL "': key 'root-ca' now has public key "
+	    "sha256:%s, not sha256:%s: this is not the token the process started with", real_fp,
+	    k->fingerprint);
+	ck_assert_str_eq(ws_err_detail(), want);
+	ck_assert_uint_eq(k->priv, handle);
+
+	memcpy(k->fingerprint, real_fp, sizeof(real_fp));
+	snprintf(k->label, sizeof(k->label), "gone");
+	ck_assert_ws(ws_key_refresh(s, k), WS_ERR_KEY_NOT_FOUND);
+	ws_key_free(k);
+	ws_token_close(tok);
+}
+END_TEST
+
 static Suite *
 p11_suite(void)
 {
@@ -961,6 +1143,13 @@ p11_suite(void)
 
 	TOKEN_CASE("threads");
 	tcase_add_test(tc, test_two_threads_sign);
+
+	TOKEN_CASE("outage");
+	tcase_add_test(tc, test_outage_ckr_classes);
+	tcase_add_test(tc, test_outage_logout_reconnect);
+	tcase_add_test(tc, test_outage_reconnect_pin_file_insecure);
+	tcase_add_test(tc, test_outage_reconnect_without_pin_file);
+	tcase_add_test(tc, test_outage_refresh_other_key);
 #undef TOKEN_CASE
 
 	tc = tcase_create("names");
