@@ -50,6 +50,8 @@ token:
   module: $(sed -n 's/^SOFTHSM2_MODULE = //p' "$build/Makefile")
   pin-file: $run/state/token/pin
   softhsm2-conf: $run/state/token/softhsm2.conf
+sandbox:
+  seccomp: true
 CONF
 ws() { "$WAVESIGN" -s "$run/run/wavesignd.sock" "$@"; }
 

@@ -7,12 +7,12 @@ packages="
 	build-essential autoconf automake libtool pkg-config
 	libssl-dev openssl
 	libp11-kit-dev p11-kit
-	libyaml-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev
+	libyaml-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev libseccomp-dev
 	check libsubunit-dev
 	softhsm2 opensc
 	gnutls-bin python3 python3-cryptography python3-securesystemslib
 	libjsoncpp-dev g++ util-linux
-	valgrind clang libclang-rt-14-dev
+	valgrind gdb clang libclang-rt-14-dev
 	mandoc ca-certificates
 "
 # Node.js runs the tuf-js client in the tests; keep the machine's own if present.

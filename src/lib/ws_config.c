@@ -275,9 +275,25 @@ load_limits(struct cfg_loader *ld, const struct ws_yaml_node *map)
 }
 
 static ws_err
+load_sandbox(struct cfg_loader *ld, const struct ws_yaml_node *map)
+{
+	static const char *const keys[] = { "seccomp", NULL };
+	const struct ws_yaml_node *n;
+	ws_err r;
+
+	if ((r = ws_yaml_expect_map(map)) != WS_OK || (r = ws_yaml_check_keys(map, keys)) != WS_OK)
+		return r;
+	if ((n = ws_yaml_find(map, "seccomp")) != NULL &&
+	    (r = ws_yaml_bool(n, &ld->cfg->seccomp)) != WS_OK)
+		return r;
+	return WS_OK;
+}
+
+static ws_err
 load_doc(struct cfg_loader *ld, const struct ws_yaml_doc *doc)
 {
-	static const char *const keys[] = { "socket", "state-dir", "policy", "token", "limits", NULL };
+	static const char *const keys[] = { "socket", "state-dir", "policy", "token", "limits",
+		"sandbox", NULL };
 	const struct ws_yaml_node *root = NULL, *n = NULL;
 	ws_err r;
 
@@ -292,6 +308,8 @@ load_doc(struct cfg_loader *ld, const struct ws_yaml_doc *doc)
 	if ((r = ws_yaml_require(root, "token", &n)) != WS_OK || (r = load_token(ld, n)) != WS_OK)
 		return r;
 	if ((n = ws_yaml_find(root, "limits")) != NULL && (r = load_limits(ld, n)) != WS_OK)
+		return r;
+	if ((n = ws_yaml_find(root, "sandbox")) != NULL && (r = load_sandbox(ld, n)) != WS_OK)
 		return r;
 	return WS_OK;
 }

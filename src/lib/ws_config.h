@@ -21,6 +21,8 @@
  *     max-connections: 64      # default 64, 1..65536
  *     io-timeout: 30s          # default 30s, 1s..1h
  *     workers: 0               # default 0 = eight per online CPU (at most 64), at most 1024
+ *   sandbox:
+ *     seccomp: false            # default false: true installs wavesignd's system call filter
  *
  * Every mapping refuses keys it does not know. Relative paths are resolved
  * against the directory of the configuration file, and every path in the
@@ -32,6 +34,7 @@
 #ifndef WS_CONFIG_H
 #define WS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -63,6 +66,7 @@ struct ws_config {
 	unsigned max_connections;
 	unsigned io_timeout_ms;
 	unsigned workers;	/* 0: eight per online CPU, at most 64 */
+	bool seccomp;		/* sandbox.seccomp: install the system call filter */
 };
 
 /*

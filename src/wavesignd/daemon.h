@@ -8,6 +8,7 @@
  *   workers.c   the worker threads, one token session each
  *   token_guard.c  token outages: each request checks its session first and
  *               reconnects to a token that went away and came back
+ *   sandbox.c   the optional seccomp filter, installed before the workers start
  *   dispatch.c  one request: parse, identify, authorise, run, log, answer
  *   op_*.c      the operations, one file per family
  *
@@ -120,6 +121,16 @@ void token_guard_destroy(struct ws_daemon *d);
  */
 void token_enter(struct ws_daemon *d, struct ws_session *s);
 void token_leave(struct ws_daemon *d);
+
+/* --- sandbox.c --- */
+
+/*
+ * Installs wavesignd's system call filter on the calling process (every
+ * thread started after it inherits it): the calls serving needs are
+ * allowed, clone only for threads, socket only for AF_UNIX, and any other
+ * call kills the process. WS_ERR_SYSTEM when the kernel refuses the filter.
+ */
+ws_err sandbox_seccomp_apply(void);
 
 /* --- dispatch.c --- */
 

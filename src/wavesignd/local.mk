@@ -9,6 +9,7 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/server.c \
 	src/wavesignd/workers.c \
 	src/wavesignd/token_guard.c \
+	src/wavesignd/sandbox.c \
 	src/wavesignd/dispatch.c \
 	src/wavesignd/checkpoint.c \
 	src/wavesignd/index.c \
@@ -25,4 +26,5 @@ src_wavesignd_wavesignd_SOURCES = \
 	src/wavesignd/op_waves.c \
 	src/wavesignd/op_bundle.c \
 	src/wavesignd/wslog.h
-src_wavesignd_wavesignd_LDADD = $(WS_LIBS)
+src_wavesignd_wavesignd_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+src_wavesignd_wavesignd_LDADD = $(WS_LIBS) $(SECCOMP_LIBS)

@@ -300,6 +300,14 @@ main(int argc, char **argv)
 	d.workers = worker_count(d.config);
 	wslog_info("policy %s sha256 %s; token '%s'", d.policy->path, ws_policy_sha256(d.policy),
 	    ws_token_label(d.token));
+	if (d.config->seccomp) {
+		if ((r = sandbox_seccomp_apply()) != WS_OK) {
+			wslog_error("sandbox: %s", ws_err_message(r));
+			goto out;
+		}
+		wslog_info("sandbox: seccomp filter installed; a system call serving does not need "
+		    "kills the daemon");
+	}
 	r = server_run(&d, listen_fd);
 	if (r != WS_OK)
 		wslog_error("stopped: %s", ws_err_message(r));

@@ -53,6 +53,9 @@ ok() {
 }
 
 # ws_setup [POLICY_FILE]: token, state dir, policy and config for one daemon.
+# Every test's daemon runs under its seccomp filter (sandbox.seccomp), so
+# that the whole suite proves the filter allows what serving needs;
+# WS_TEST_SECCOMP=false turns it off.
 ws_setup() {
 	policy=${1:-$FIXTURES/policy.yaml}
 	mkdir -p "$T/run"
@@ -75,6 +78,8 @@ token:
 limits:
   max-frame: 1MiB
   io-timeout: 5s
+sandbox:
+  seccomp: ${WS_TEST_SECCOMP:-true}
 CONF
 }
 

@@ -79,3 +79,4 @@ tests/integration/p11-fault.so: tests/integration/p11-fault.c config.h
 CLEANFILES += tests/integration/p11-fault.so
 EXTRA_DIST += tests/integration/p11-fault.c
 INTEGRATION_TESTS += tests/integration/t-token-faults.sh
+INTEGRATION_TESTS += tests/integration/t-sandbox.sh

@@ -142,7 +142,7 @@ START_TEST(test_unknown_key)
 	ck_assert_ptr_null(cfg);
 	ck_assert_ws(load(MINIMAL "pidfile: /run/x\n"), WS_ERR_CONFIG);
 	ck_assert_detail("/etc/wavesign/wavesignd.conf:8:1: pidfile: unknown key "
-	    "(allowed: socket, state-dir, policy, token, limits)");
+	    "(allowed: socket, state-dir, policy, token, limits, sandbox)");
 }
 END_TEST
 
@@ -233,6 +233,24 @@ START_TEST(test_bad_group)
 }
 END_TEST
 
+START_TEST(test_sandbox)
+{
+	ck_assert_ws_ok(load(MINIMAL));
+	ck_assert_int_eq(cfg->seccomp, 0);
+	ck_assert_ws_ok(load(MINIMAL "sandbox:\n  seccomp: true\n"));
+	ck_assert_int_eq(cfg->seccomp, 1);
+	ck_assert_ws_ok(load(MINIMAL "sandbox:\n  seccomp: false\n"));
+	ck_assert_int_eq(cfg->seccomp, 0);
+	ck_assert_ws_ok(load(MINIMAL "sandbox: {}\n"));
+	ck_assert_int_eq(cfg->seccomp, 0);
+	ck_assert_ws(load(MINIMAL "sandbox:\n  seccomp: yes\n"), WS_ERR_CONFIG);
+	ck_assert_detail("/etc/wavesign/wavesignd.conf:9:12: sandbox.seccomp: expected true or false, got \"yes\"");
+	ck_assert_ws(load(MINIMAL "sandbox:\n  landlock: true\n"), WS_ERR_CONFIG);
+	ck_assert_detail("/etc/wavesign/wavesignd.conf:9:3: sandbox.landlock: unknown key (allowed: seccomp)");
+	ck_assert_ws(load(MINIMAL "sandbox: true\n"), WS_ERR_CONFIG);
+}
+END_TEST
+
 START_TEST(test_yaml_refusals_are_yaml_errors)
 {
 	ck_assert_ws(load(MINIMAL "state-dir: /other\n"), WS_ERR_YAML);
@@ -258,6 +276,7 @@ config_suite(void)
 	tcase_add_test(tc, test_bad_duration);
 	tcase_add_test(tc, test_bad_mode);
 	tcase_add_test(tc, test_bad_group);
+	tcase_add_test(tc, test_sandbox);
 	tcase_add_test(tc, test_yaml_refusals_are_yaml_errors);
 	suite_add_tcase(s, tc);
 	return s;
