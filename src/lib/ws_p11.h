@@ -187,7 +187,8 @@ void ws_session_close(struct ws_session *s);
  * CKR_TOKEN_NOT_RECOGNIZED, CKR_DEVICE_ERROR, CKR_SESSION_HANDLE_INVALID,
  * CKR_SESSION_CLOSED, CKR_USER_NOT_LOGGED_IN, CKR_KEY_HANDLE_INVALID,
  * CKR_OBJECT_HANDLE_INVALID (handles die with the login),
- * CKR_CRYPTOKI_NOT_INITIALIZED, CKR_SLOT_ID_INVALID.
+ * CKR_SLOT_ID_INVALID. Not CKR_CRYPTOKI_NOT_INITIALIZED: a reconnect does
+ * not initialise the module again, so it would not end such an outage.
  */
 bool ws_ckr_token_lost(unsigned long ckr);
 
@@ -305,13 +306,16 @@ ws_err ws_key_sign(struct ws_session *s, const struct ws_key *key, enum ws_sig_a
 
 /*
  * Finds key again after ws_token_reconnect(): the private key with its
- * label, whose public key must be the same (same SHA-256 fingerprint) and
- * still safe (ws_key_check_safe()); then key's private handle is replaced
- * by the new one. Nothing else of key changes. The caller makes sure no
- * other thread signs with key meanwhile.
+ * label, whose public key must be the same (same SHA-256 fingerprint),
+ * still safe (ws_key_check_safe()), and which must sign a fresh random
+ * challenge that verifies against key's public key (a public key object
+ * can be copied to another token, its private key cannot); then key's
+ * private handle is replaced by the new one. Nothing else of key changes.
+ * The caller makes sure no other thread signs with key meanwhile.
  * Errors: WS_ERR_KEY_NOT_FOUND (no such key any more), WS_ERR_TOKEN_NOT_FOUND
- * (a key with another public key under the label: not the token the
- * process started with), WS_ERR_KEY_UNSAFE, and those of ws_key_find().
+ * (another public key under the label, or a private key that does not
+ * sign for it: not the token the process started with), WS_ERR_KEY_UNSAFE,
+ * and those of ws_key_find() and ws_key_sign().
  */
 ws_err ws_key_refresh(struct ws_session *s, struct ws_key *key);
 

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "ws_p11.h"
 
@@ -44,6 +45,12 @@ struct ws_token {
 	int lost;			/* read and written with __atomic builtins */
 	pthread_mutex_t reason_lock;
 	char reason[WS_TOKEN_REASON_MAX];	/* why it is lost; guarded by reason_lock */
+	/*
+	 * A PIN the token refused is not tried again until the PIN file
+	 * changes: each try counts against the token's retry limit.
+	 */
+	unsigned long pin_refused_rv;	/* CKR_ of the refusal; CKR_OK when none */
+	struct stat pin_refused_st;	/* the PIN file as it was then */
 };
 
 /*

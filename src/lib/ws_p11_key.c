@@ -11,9 +11,11 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "ws_p11_internal.h"
@@ -860,6 +862,56 @@ out:
 	return err;
 }
 
+/*
+ * Whether the private key at handle priv holds the public key of key: it
+ * signs a fresh random challenge and OpenSSL verifies that against
+ * key->spki. A public key object can be copied to another token; the
+ * private key cannot.
+ */
+static ws_err
+key_proves_possession(struct ws_session *s, const struct ws_key *key, CK_OBJECT_HANDLE priv)
+{
+	struct ws_key probe = *key;
+	const unsigned char *p = key->spki;
+	uint8_t challenge[32], sig[WS_SIG_MAX];
+	size_t sig_len = 0;
+	EVP_PKEY *pkey = NULL;
+	EVP_MD_CTX *md = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	const EVP_MD *digest = key->type == WS_KEY_ED25519 ? NULL : EVP_sha256();
+	ws_err err;
+
+	probe.priv = priv;
+	if (RAND_bytes(challenge, sizeof(challenge)) != 1)
+		return ws_err_crypto(WS_ERR_CRYPTO, "random challenge");
+	if ((err = ws_key_sign(s, &probe, ws_key_default_alg(key->type), challenge,
+	    sizeof(challenge), sig, &sig_len)) != WS_OK)
+		return err;
+	pkey = d2i_PUBKEY(NULL, &p, (long)key->spki_len);
+	md = EVP_MD_CTX_new();
+	if (pkey == NULL || md == NULL ||
+	    EVP_DigestVerifyInit(md, &pctx, digest, NULL, pkey) != 1 ||
+	    (key->type == WS_KEY_RSA &&
+	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, PSS_SALT_LEN) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1))) {
+		err = ws_err_crypto(WS_ERR_CRYPTO, "key '%s': setting up the check", key->label);
+		goto out;
+	}
+	if (EVP_DigestVerify(md, sig, sig_len, challenge, sizeof(challenge)) != 1) {
+		ERR_clear_error();
+		err = ws_err_set(WS_ERR_TOKEN_NOT_FOUND, "token '%s': the private key labelled '%s' "
+		    "does not sign for public key sha256:%s: this is not the token the process "
+		    "started with", token_label_of(s), key->label, key->fingerprint);
+		goto out;
+	}
+	err = WS_OK;
+out:
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(pkey);
+	return err;
+}
+
 ws_err
 ws_key_refresh(struct ws_session *s, struct ws_key *key)
 {
@@ -876,7 +928,8 @@ ws_key_refresh(struct ws_session *s, struct ws_key *key)
 		    token_label_of(s), key->label, fresh->fingerprint, key->fingerprint);
 		goto out;
 	}
-	if ((err = ws_key_check_safe(fresh)) != WS_OK)
+	if ((err = ws_key_check_safe(fresh)) != WS_OK ||
+	    (err = key_proves_possession(s, key, fresh->priv)) != WS_OK)
 		goto out;
 	key->priv = fresh->priv;
 	err = WS_OK;

@@ -528,7 +528,6 @@ ws_ckr_token_lost(unsigned long ckr)
 	case CKR_USER_NOT_LOGGED_IN:
 	case CKR_KEY_HANDLE_INVALID:
 	case CKR_OBJECT_HANDLE_INVALID:
-	case CKR_CRYPTOKI_NOT_INITIALIZED:
 	case CKR_SLOT_ID_INVALID:
 		return true;
 	default:
@@ -684,66 +683,127 @@ ws_session_renew(struct ws_session *s)
 	return WS_OK;
 }
 
-/* Logs in on the main session with the PIN read again from the PIN file. */
+/* Whether the token's answer to C_Login says the PIN itself is wrong. */
+static bool
+ckr_pin_refused(CK_RV rv)
+{
+	return rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||
+	    rv == CKR_PIN_EXPIRED || rv == CKR_PIN_LOCKED;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Logs in on the main session with the PIN read again from the PIN file.
+ * A PIN the token refused is not sent again while the file is unchanged.
+ */
 static ws_err
 token_login_again(struct ws_token *tok)
 {
 	char pin[WS_PIN_MAX + 1];
+	struct stat st;
 	ws_err err;
 	CK_RV rv;
 
+	pin[0] = '\0';
 	if (tok->pin_file == NULL)
 		return ws_err_set(WS_ERR_PIN, "token '%s': cannot log in again: the PIN was not "
 		    "given in a PIN file, and it is not kept in memory", tok->label);
+	if (tok->pin_refused_rv != CKR_OK && stat(tok->pin_file, &st) == 0 &&
+	    same_file(&st, &tok->pin_refused_st))
+		return ws_err_set(WS_ERR_TOKEN_LOGIN, "token '%s' refused the PIN in %s (%s); it is "
+		    "not tried again until the file changes", tok->label, tok->pin_file,
+		    ws_ckr_name(tok->pin_refused_rv));
 	if ((err = ws_pin_read_file(tok->pin_file, pin, sizeof(pin))) != WS_OK)
 		goto out;
 	rv = tok->fn->C_Login(tok->main.handle, CKU_USER, (CK_UTF8CHAR *)pin, (CK_ULONG)strlen(pin));
 	if (rv == CKR_OK)
 		tok->logged_in = true;
 	else if (rv != CKR_USER_ALREADY_LOGGED_IN) {
+		if (ckr_pin_refused(rv) && stat(tok->pin_file, &tok->pin_refused_st) == 0)
+			tok->pin_refused_rv = rv;
 		err = ws_ckr_token_lost(rv) ?
 		    ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "token '%s': C_Login", tok->label) :
-		    ws_err_ckr(WS_ERR_TOKEN_LOGIN, rv, "token '%s': C_Login", tok->label);
+		    ws_err_ckr(WS_ERR_TOKEN_LOGIN, rv, "token '%s': C_Login with the PIN in %s",
+		    tok->label, tok->pin_file);
 		goto out;
 	}
+	tok->pin_refused_rv = CKR_OK;
 	err = WS_OK;
 out:
 	explicit_bzero(pin, sizeof(pin));
 	return err;
 }
 
+/* What ws_token_reconnect() may change, to put back when it fails. */
+struct token_found {
+	CK_FUNCTION_LIST *fn;
+	CK_SLOT_ID slot;
+	char label[WS_TOKEN_LABEL_MAX + 1];
+	char model[32 + 1 + 16 + 1];
+	char serial[16 + 1];
+};
+
+static void
+token_found_save(const struct ws_token *tok, struct token_found *f)
+{
+	f->fn = tok->fn;
+	f->slot = tok->slot;
+	memcpy(f->label, tok->label, sizeof(f->label));
+	memcpy(f->model, tok->model, sizeof(f->model));
+	memcpy(f->serial, tok->serial, sizeof(f->serial));
+}
+
+static void
+token_found_restore(struct ws_token *tok, const struct token_found *f)
+{
+	tok->fn = f->fn;
+	tok->slot = f->slot;
+	tok->main.fn = f->fn;
+	memcpy(tok->label, f->label, sizeof(f->label));
+	memcpy(tok->model, f->model, sizeof(f->model));
+	memcpy(tok->serial, f->serial, sizeof(f->serial));
+}
+
 ws_err
 ws_token_reconnect(struct ws_token *tok)
 {
 	CK_FUNCTION_LIST *one[2] = { tok->loaded, NULL };
-	char old_serial[sizeof(tok->serial)];
+	struct token_found before;
 	P11KitUri *uri = NULL;
 	ws_err err;
 	CK_RV rv;
 
 	/*
 	 * Close what the process had: after a logout the sessions are still
-	 * open, and leaving them would let their numbers alias new ones.
+	 * open, and leaving them would let their numbers alias new ones. From
+	 * here every session opened before is stale, whatever the outcome.
 	 */
+	token_found_save(tok, &before);
 	if (tok->fn != NULL)
 		(void)tok->fn->C_CloseAllSessions(tok->slot);
 	tok->main.handle = CK_INVALID_HANDLE;
 	tok->logged_in = false;
-	memcpy(old_serial, tok->serial, sizeof(old_serial));
+	tok->generation++;
 
 	if ((err = uri_parse_token(tok->uri, NULL, &uri)) != WS_OK)
 		goto out;
 	err = token_find(tok, tok->loaded != NULL ? one : tok->modules, uri, tok->uri);
 	if (err == WS_ERR_TOKEN_NOT_FOUND)
 		err = ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' is not present: %s",
-		    tok->label, ws_err_detail());
+		    before.label, ws_err_detail());
 	if (err != WS_OK)
 		goto out;
-	if (strcmp(old_serial, tok->serial) != 0) {
+	if (strcmp(before.serial, tok->serial) != 0) {
 		err = ws_err_set(WS_ERR_TOKEN_UNAVAILABLE, "token '%s' came back with serial '%s', "
-		    "not '%s': not the token the process started with", tok->label, tok->serial,
-		    old_serial);
-		memcpy(tok->serial, old_serial, sizeof(old_serial));
+		    "not '%s': not the token the process started with", before.label, tok->serial,
+		    before.serial);
 		goto out;
 	}
 	tok->main.fn = tok->fn;
@@ -756,7 +816,6 @@ ws_token_reconnect(struct ws_token *tok)
 	}
 	if ((err = token_login_again(tok)) != WS_OK)
 		goto out;
-	tok->generation++;
 	tok->main.generation = tok->generation;
 	token_mark_found(tok);
 	err = WS_OK;
@@ -765,6 +824,8 @@ out:
 		if (tok->main.handle != CK_INVALID_HANDLE)
 			(void)tok->fn->C_CloseSession(tok->main.handle);
 		tok->main.handle = CK_INVALID_HANDLE;
+		/* Nothing of a token that was refused stays: status shows the one we had. */
+		token_found_restore(tok, &before);
 		ws_token_mark_lost(tok, ws_err_detail());
 	}
 	p11_kit_uri_free(uri);

@@ -64,6 +64,7 @@ struct ws_daemon {
 	pthread_mutex_t token_attempt_lock;	/* guards token_attempts */
 	unsigned long token_attempts;		/* reconnects tried */
 	bool token_outage_logged;		/* written under token_lock (write) */
+	char token_last_reason[512];		/* the failure last logged; token_lock (write) */
 	struct keyring keyring;
 	struct ws_log *log;
 	struct replay *replay;			/* request ids already served (replay.h) */

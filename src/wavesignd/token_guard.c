@@ -17,6 +17,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "daemon.h"
 #include "wslog.h"
 
@@ -27,6 +30,7 @@ token_guard_init(struct ws_daemon *d)
 	pthread_mutex_init(&d->token_attempt_lock, NULL);
 	d->token_attempts = 0;
 	d->token_outage_logged = false;
+	d->token_last_reason[0] = '\0';
 }
 
 void
@@ -68,16 +72,22 @@ token_recover(struct ws_daemon *d, unsigned long seen)
 	if (r == WS_OK) {
 		r = keyring_refresh(&d->keyring, ws_token_main_session(d->token));
 		if (r != WS_OK) {
-			/* The keys are not the ones the daemon started with: sign nothing. */
-			ws_token_mark_lost(d->token, ws_err_message(r));
-			wslog_error("token '%s' answers again but is refused: %s",
-			    ws_token_label(d->token), ws_err_message(r));
+			/* Not the keys the daemon started with (or gone again): sign nothing. */
+			ws_token_mark_lost(d->token, ws_err_detail());
 		}
 	}
 	if (r == WS_OK) {
 		wslog_info("token '%s' is back: logged in again, %zu keys found with the same "
 		    "fingerprints", ws_token_label(d->token), d->keyring.n);
 		d->token_outage_logged = false;
+		d->token_last_reason[0] = '\0';
+	} else {
+		/* Each new reason once (a wrong token, a PIN problem), not every attempt. */
+		ws_token_state(d->token, reason, sizeof(reason));
+		if (strcmp(reason, d->token_last_reason) != 0) {
+			wslog_error("token '%s' still unavailable: %s", ws_token_label(d->token), reason);
+			snprintf(d->token_last_reason, sizeof(d->token_last_reason), "%s", reason);
+		}
 	}
 	pthread_rwlock_unlock(&d->token_lock);
 }

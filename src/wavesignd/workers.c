@@ -121,7 +121,10 @@ worker_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
+	/* Not while another worker reconnects: the handle numbers may change hands. */
+	pthread_rwlock_rdlock(&w->d->token_lock);
 	ws_session_close(s);
+	pthread_rwlock_unlock(&w->d->token_lock);
 	return NULL;
 }
 

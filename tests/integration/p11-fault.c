@@ -109,9 +109,10 @@ fault_now(void)
 	enum fault f = fault_read();
 	int fd;
 
-	if (f == FAULT_REMOVED && !was_removed)
+	/* Several threads call at once: exactly one of them does the removal. */
+	if (__atomic_exchange_n(&was_removed, f == FAULT_REMOVED, __ATOMIC_ACQ_REL) == 0 &&
+	    f == FAULT_REMOVED)
 		each_token_slot(close_all);
-	was_removed = f == FAULT_REMOVED;
 	if (f == FAULT_LOGOUT) {
 		each_token_slot(logout);
 		if ((fd = open(control, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0)

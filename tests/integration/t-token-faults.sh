@@ -40,6 +40,11 @@ daemon_said() {
 	expect_line "$T/daemon.lines" "wavesignd[$DAEMON_PID]: $1"
 }
 
+# back_count: how many times the daemon said the token was back.
+back_count() {
+	grep -c "info: token 'wavesign-test' is back: logged in again, 3 keys found with the same fingerprints$" "$T/daemon.log" || true
+}
+
 # log_errors CODE: how many records of the signing log failed with CODE.
 log_errors() {
 	grep -c "\"error\":\"$1\"" "$T/state/log" || true
@@ -54,7 +59,7 @@ expect_exit 0 issue 2
 expect_eq "control file consumed by the shim" "$(cat "$FAULT")" ""
 check_device "$T/d2" "$T/d2.csr" no
 daemon_said "error: token 'wavesign-test' unavailable: token 'wavesign-test' is no longer logged in (session in CKS_RW_PUBLIC_SESSION); requests that need it fail with token-unavailable until it answers again"
-daemon_said "info: token 'wavesign-test' is back: logged in again, 3 keys found with the same fingerprints"
+expect_eq "recoveries so far" "$(back_count)" 1
 expect_eq "records failed with token-unavailable after a logout" "$(log_errors token-unavailable)" 0
 
 # --- removed: requests fail cleanly, status says why
@@ -79,6 +84,7 @@ SERIAL=$(SOFTHSM2_CONF=$T/state/token/softhsm2.conf softhsm2-util --show-slots |
 expect_exit 1 issue 4
 expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test' came back with serial '0ther5eria1t0ken', not '$SERIAL': not the token the process started with) [token-unavailable] (signing log record 10)"
 expect_eq "refusals recorded in the signing log" "$(log_errors token-unavailable)" 2
+daemon_said "error: token 'wavesign-test' still unavailable: token 'wavesign-test' came back with serial '0ther5eria1t0ken', not '$SERIAL': not the token the process started with"
 
 # --- the right token, but the PIN file cannot be read at the reconnect
 : >"$FAULT"
@@ -86,6 +92,16 @@ chmod 0644 "$T/state/token/pin"
 expect_exit 1 issue 5
 expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (PIN file $T/state/token/pin has mode 0644; group and others must have no access (chmod 600 $T/state/token/pin)) [token-unavailable] (signing log record 11)"
 chmod 0600 "$T/state/token/pin"
+
+# --- a PIN the token refuses is tried once, not at every request (a real
+# token counts failed logins and locks the PIN)
+cp -p "$T/state/token/pin" "$T/pin.good"
+echo 00000000000000000000000000000000 >"$T/state/token/pin"
+expect_exit 1 issue 5b
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test': C_Login with the PIN in $T/state/token/pin: CKR_PIN_INCORRECT) [token-unavailable] (signing log record 12)"
+expect_exit 1 issue 5c
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test' refused the PIN in $T/state/token/pin (CKR_PIN_INCORRECT); it is not tried again until the file changes) [token-unavailable] (signing log record 13)"
+cp -p "$T/pin.good" "$T/state/token/pin"
 
 # --- back: served again, with the same keys
 expect_exit 0 issue 6
@@ -95,7 +111,7 @@ expect_eq "status after recovery" "$(json_get "$T/out" token.state)" "ready"
 expect_exit 0 ws --json keys list
 expect_eq "root-ca fingerprint unchanged" "$(json_get "$T/out" keys.0.fingerprint)" \
 	"$(openssl x509 -in "$T/ca/root.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
-daemon_said "info: token 'wavesign-test' is back: logged in again, 3 keys found with the same fingerprints"
+expect_eq "recoveries so far" "$(back_count)" 2
 
 # A removal in the middle of a burst: every request is answered (served or
 # token-unavailable), none hangs, and the daemon serves again afterwards.

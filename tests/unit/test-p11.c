@@ -941,12 +941,12 @@ START_TEST(test_outage_ckr_classes)
 	static const unsigned long lost[] = {
 		CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT, CKR_TOKEN_NOT_RECOGNIZED, CKR_DEVICE_ERROR,
 		CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_USER_NOT_LOGGED_IN,
-		CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID, CKR_CRYPTOKI_NOT_INITIALIZED,
-		CKR_SLOT_ID_INVALID,
+		CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID, CKR_SLOT_ID_INVALID,
 	};
 	static const unsigned long refused[] = {
 		CKR_OK, CKR_GENERAL_ERROR, CKR_ARGUMENTS_BAD, CKR_MECHANISM_INVALID, CKR_PIN_INCORRECT,
 		CKR_KEY_TYPE_INCONSISTENT, CKR_DEVICE_MEMORY, CKR_ATTRIBUTE_TYPE_INVALID,
+		CKR_CRYPTOKI_NOT_INITIALIZED,
 	};
 
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
@@ -1031,6 +1031,32 @@ START_TEST(test_outage_reconnect_pin_file_insecure)
 	ck_assert_int_eq(chmod(pin_path, 0600), 0);
 	ck_assert_ws_ok(ws_token_reconnect(tok));
 	ck_assert_int_eq(ws_token_state(tok, reason, sizeof(reason)), 0);
+	ck_assert_ws_ok(ws_session_check(ws_token_main_session(tok)));
+	ws_token_close(tok);
+}
+END_TEST
+
+START_TEST(test_outage_reconnect_wrong_pin_not_retried)
+{
+	struct ws_token *tok = token_open();
+	char want[700];
+
+	ws_token_mark_lost(tok, "pulled out by the test");
+	write_file(pin_path, "not-the-pin\n", 0600);
+	ck_assert_ws(ws_token_reconnect(tok), WS_ERR_TOKEN_LOGIN);
+	snprintf(want, sizeof(want), "token '" TEST_LABEL "': C_Login with the PIN in %s: "
+	    "CKR_PIN_INCORRECT", pin_path);
+	ck_assert_str_eq(ws_err_detail(), want);
+	/* The same file again: the token is not asked (its retry counter is spared). */
+	ck_assert_ws(ws_token_reconnect(tok), WS_ERR_TOKEN_LOGIN);
+	snprintf(want, sizeof(want), "token '" TEST_LABEL "' refused the PIN in %s "
+	    "(CKR_PIN_INCORRECT); it is not tried again until the file changes", pin_path);
+	ck_assert_str_eq(ws_err_detail(), want);
+	ck_assert_int_eq(ws_token_lost(tok), 1);
+	/* The file is written anew: tried, and it logs in. */
+	write_file(pin_path, TEST_PIN "\n", 0600);
+	ck_assert_ws_ok(ws_token_reconnect(tok));
+	ck_assert_int_eq(ws_token_lost(tok), 0);
 	ck_assert_ws_ok(ws_session_check(ws_token_main_session(tok)));
 	ws_token_close(tok);
 }
@@ -1148,6 +1174,7 @@ p11_suite(void)
 	tcase_add_test(tc, test_outage_ckr_classes);
 	tcase_add_test(tc, test_outage_logout_reconnect);
 	tcase_add_test(tc, test_outage_reconnect_pin_file_insecure);
+	tcase_add_test(tc, test_outage_reconnect_wrong_pin_not_retried);
 	tcase_add_test(tc, test_outage_reconnect_without_pin_file);
 	tcase_add_test(tc, test_outage_refresh_other_key);
 #undef TOKEN_CASE
