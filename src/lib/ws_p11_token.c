@@ -329,6 +329,22 @@ out:
 	return err;
 }
 
+/* Opens the main session on the token found (failure: code, with the CKR_). */
+static ws_err
+main_session_open(struct ws_token *tok, ws_err code)
+{
+	CK_RV rv;
+
+	tok->main.fn = tok->fn;
+	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
+	    &tok->main.handle);
+	if (rv != CKR_OK) {
+		tok->main.handle = CK_INVALID_HANDLE;
+		return ws_err_ckr(code, rv, "token '%s': C_OpenSession", tok->label);
+	}
+	return WS_OK;
+}
+
 ws_err
 ws_token_open(const struct ws_token_params *params, struct ws_token **out)
 {
@@ -403,15 +419,8 @@ ws_token_open(const struct ws_token_params *params, struct ws_token **out)
 	}
 	if (err != WS_OK)
 		goto out;
-	tok->main.fn = tok->fn;
-
-	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-	    &tok->main.handle);
-	if (rv != CKR_OK) {
-		tok->main.handle = CK_INVALID_HANDLE;
-		err = ws_err_ckr(WS_ERR_TOKEN, rv, "token '%s': C_OpenSession", tok->label);
+	if ((err = main_session_open(tok, WS_ERR_TOKEN)) != WS_OK)
 		goto out;
-	}
 	rv = tok->fn->C_Login(tok->main.handle, CKU_USER, (CK_UTF8CHAR *)pin,
 	    (CK_ULONG)strlen(pin));
 	if (rv == CKR_OK) {
@@ -778,7 +787,6 @@ ws_token_reconnect(struct ws_token *tok)
 	struct token_found before;
 	P11KitUri *uri = NULL;
 	ws_err err;
-	CK_RV rv;
 
 	/*
 	 * Close what the process had: after a logout the sessions are still
@@ -806,15 +814,8 @@ ws_token_reconnect(struct ws_token *tok)
 		    before.serial);
 		goto out;
 	}
-	tok->main.fn = tok->fn;
-	rv = tok->fn->C_OpenSession(tok->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-	    &tok->main.handle);
-	if (rv != CKR_OK) {
-		tok->main.handle = CK_INVALID_HANDLE;
-		err = ws_err_ckr(WS_ERR_TOKEN_UNAVAILABLE, rv, "token '%s': C_OpenSession", tok->label);
-		goto out;
-	}
-	if ((err = token_login_again(tok)) != WS_OK)
+	if ((err = main_session_open(tok, WS_ERR_TOKEN_UNAVAILABLE)) != WS_OK ||
+	    (err = token_login_again(tok)) != WS_OK)
 		goto out;
 	tok->main.generation = tok->generation;
 	token_mark_found(tok);
