@@ -80,11 +80,13 @@ rule_add(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned n_args
 ws_err
 sandbox_seccomp_apply(void)
 {
+#ifndef WS_SANITIZERS
 	/* Threads only: a clone without CLONE_THREAD would be a new process. */
 	const struct scmp_arg_cmp thread_only = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+	const struct scmp_arg_cmp capbset_read = SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_READ);
+#endif
 	/* Unix sockets only: sd_notify's datagram to systemd, NSS look-ups. */
 	const struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
-	const struct scmp_arg_cmp capbset_read = SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_READ);
 	scmp_filter_ctx ctx;
 	ws_err r = WS_OK;
 	int rc;
@@ -94,27 +96,28 @@ sandbox_seccomp_apply(void)
 		return ws_err_set(WS_ERR_SYSTEM, "seccomp_init failed");
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && r == WS_OK; i++)
 		r = rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0, NULL);
+#ifndef WS_SANITIZERS
 	if (r == WS_OK)
 		r = rule_add(ctx, SCMP_ACT_ALLOW, "clone", 1, &thread_only);
+	/* libcap in glibc's NSS modules (nss-systemd) reads the bounding set; nothing else of prctl. */
+	if (r == WS_OK)
+		r = rule_add(ctx, SCMP_ACT_ALLOW, "prctl", 1, &capbset_read);
+#else
+	/*
+	 * LeakSanitizer stops the world at exit from a tracer process it
+	 * clones, which ptraces the threads: a sanitizer build (for tests,
+	 * never for the appliance) allows that too.
+	 */
+	for (const char *const *n = (const char *const[]){ "clone", "prctl", "ptrace", "wait4",
+	    "waitid", "kill", "tkill", "getppid", "getdents", "process_vm_readv", "sched_getparam",
+	    "sched_getscheduler", NULL }; *n != NULL && r == WS_OK; n++)
+		r = rule_add(ctx, SCMP_ACT_ALLOW, *n, 0, NULL);
+#endif
 	/* clone3's flags are in memory, out of a filter's reach: glibc falls back to clone. */
 	if (r == WS_OK)
 		r = rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
 	if (r == WS_OK)
 		r = rule_add(ctx, SCMP_ACT_ALLOW, "socket", 1, &unix_only);
-	/* libcap in glibc's NSS modules (nss-systemd) reads the bounding set; nothing else of prctl. */
-	if (r == WS_OK)
-		r = rule_add(ctx, SCMP_ACT_ALLOW, "prctl", 1, &capbset_read);
-#ifdef WS_SANITIZERS
-	/*
-	 * LeakSanitizer stops the world at exit with a tracer process; a
-	 * sanitizer build is for tests, never for the appliance.
-	 */
-	if (r == WS_OK)
-		r = rule_add(ctx, SCMP_ACT_ALLOW, "clone", 0, NULL);
-	for (const char *const *n = (const char *const[]){ "ptrace", "wait4", "prctl",
-	    "process_vm_readv", "getppid", "sched_getparam", "sched_getscheduler", NULL }; *n != NULL && r == WS_OK; n++)
-		r = rule_add(ctx, SCMP_ACT_ALLOW, *n, 0, NULL);
-#endif
 	if (r == WS_OK && (rc = seccomp_load(ctx)) < 0) {
 		errno = -rc;
 		r = ws_err_errno("seccomp: loading the filter");
