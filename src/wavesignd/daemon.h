@@ -61,10 +61,10 @@ struct ws_daemon {
 
 	struct ws_token *token;
 	pthread_rwlock_t token_lock;		/* token_guard.c */
-	pthread_mutex_t token_attempt_lock;	/* guards token_attempts */
+	/* Written only under token_lock held for writing (a reconnect): */
 	unsigned long token_attempts;		/* reconnects tried */
-	bool token_outage_logged;		/* written under token_lock (write) */
-	char token_last_reason[512];		/* the failure last logged; token_lock (write) */
+	bool token_outage_logged;		/* this outage's first line is out */
+	char token_last_reason[512];		/* the failure last logged */
 	struct keyring keyring;
 	struct ws_log *log;
 	struct replay *replay;			/* request ids already served (replay.h) */

@@ -65,7 +65,6 @@ op_status(struct op_ctx *ctx, json_t **result)
 	time_t now = time(NULL);
 	ws_merkle_hash root;
 	char root_hex[2 * WS_MERKLE_HASH_LEN + 1];
-
 	char token_reason[512];
 	bool token_lost;
 

@@ -27,7 +27,6 @@ void
 token_guard_init(struct ws_daemon *d)
 {
 	pthread_rwlock_init(&d->token_lock, NULL);
-	pthread_mutex_init(&d->token_attempt_lock, NULL);
 	d->token_attempts = 0;
 	d->token_outage_logged = false;
 	d->token_last_reason[0] = '\0';
@@ -37,7 +36,6 @@ void
 token_guard_destroy(struct ws_daemon *d)
 {
 	pthread_rwlock_destroy(&d->token_lock);
-	pthread_mutex_destroy(&d->token_attempt_lock);
 }
 
 /*
@@ -53,14 +51,11 @@ token_recover(struct ws_daemon *d, unsigned long seen)
 	ws_err r;
 
 	pthread_rwlock_wrlock(&d->token_lock);
-	pthread_mutex_lock(&d->token_attempt_lock);
 	if (d->token_attempts != seen) {
-		pthread_mutex_unlock(&d->token_attempt_lock);
 		pthread_rwlock_unlock(&d->token_lock);
 		return;
 	}
 	d->token_attempts++;
-	pthread_mutex_unlock(&d->token_attempt_lock);
 
 	if (!d->token_outage_logged) {
 		ws_token_state(d->token, reason, sizeof(reason));
@@ -102,9 +97,7 @@ token_enter(struct ws_daemon *d, struct ws_session *s)
 		(void)ws_session_renew(s);
 	if (!ws_token_lost(d->token) && ws_session_check(s) == WS_OK)
 		return;
-	pthread_mutex_lock(&d->token_attempt_lock);
-	seen = d->token_attempts;
-	pthread_mutex_unlock(&d->token_attempt_lock);
+	seen = d->token_attempts;	/* written only under the write lock */
 	pthread_rwlock_unlock(&d->token_lock);
 
 	token_recover(d, seen);
