@@ -19,6 +19,9 @@
  *                        file is then emptied and calls pass through.
  *     "other-serial"     pass through, but C_GetTokenInfo reports another
  *                        serial number: a different token with the same label.
+ *     "other-key"        pass through, but every P-256 public key reads as
+ *                        the curve's base point: the same token with other
+ *                        keys under the same labels.
  *
  * Only the calls wavesign makes are interposed; the rest go straight to the
  * real module.
@@ -38,7 +41,16 @@
 #define WS_SOFTHSM2_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #endif
 
-enum fault { FAULT_NONE, FAULT_REMOVED, FAULT_LOGOUT, FAULT_OTHER_SERIAL };
+enum fault { FAULT_NONE, FAULT_REMOVED, FAULT_LOGOUT, FAULT_OTHER_SERIAL, FAULT_OTHER_KEY };
+
+/* The P-256 base point G, 04 || x || y: a valid public key no token here holds. */
+static const unsigned char p256_g[65] = {
+	0x04,
+	0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
+	0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+	0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
+	0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
+};
 
 static CK_FUNCTION_LIST *real;		/* the real module's list */
 static CK_FUNCTION_LIST shim;		/* ours: a copy of real's with some entries replaced */
@@ -69,6 +81,8 @@ fault_read(void)
 		return FAULT_LOGOUT;
 	if (strcmp(buf, "other-serial") == 0)
 		return FAULT_OTHER_SERIAL;
+	if (strcmp(buf, "other-key") == 0)
+		return FAULT_OTHER_KEY;
 	return FAULT_NONE;
 }
 
@@ -203,7 +217,20 @@ shim_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG max, CK_U
 static CK_RV
 shim_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
-	REMOVED_SESSION_CALL(real->C_GetAttributeValue(h, o, t, n));
+	enum fault f = fault_now();
+	CK_RV rv;
+
+	if (f == FAULT_REMOVED)
+		return CKR_DEVICE_REMOVED;
+	rv = real->C_GetAttributeValue(h, o, t, n);
+	if (rv != CKR_OK || f != FAULT_OTHER_KEY)
+		return rv;
+	/* CKA_EC_POINT as SoftHSM2 gives it: an OCTET STRING of 65 bytes. */
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_EC_POINT && t[i].pValue != NULL && t[i].ulValueLen == 67 &&
+		    ((unsigned char *)t[i].pValue)[0] == 0x04 && ((unsigned char *)t[i].pValue)[1] == 65)
+			memcpy((unsigned char *)t[i].pValue + 2, p256_g, sizeof(p256_g));
+	return rv;
 }
 
 static CK_RV

@@ -11,8 +11,9 @@
 #  - removed: requests that need the token fail with token-unavailable and
 #    are recorded; status still answers and says why; once the token is
 #    back, the next request is served;
-#  - another token under the label: refused (token-unavailable, serial
-#    named) until the right one is back;
+#  - another token under the label, or other keys under the labels:
+#    refused (token-unavailable, serial or fingerprints named) until the
+#    right one is back;
 #  - the PIN file unreadable at reconnect: refused, recovered once readable;
 #  - afterwards the signing log verifies, a checkpoint covers it, and every
 #    device certificate issued verifies against the factory root.
@@ -86,11 +87,26 @@ expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesi
 expect_eq "refusals recorded in the signing log" "$(log_errors token-unavailable)" 2
 daemon_said "error: token 'wavesign-test' still unavailable: token 'wavesign-test' came back with serial '0ther5eria1t0ken', not '$SERIAL': not the token the process started with"
 
+# --- the same token, but another key under a label: refused
+echo other-key >"$FAULT"
+G_FP=$(python3 -c '
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization, hashes
+k = ec.derive_private_key(1, ec.SECP256R1()).public_key()
+d = k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+h = hashes.Hash(hashes.SHA256()); h.update(d); print(h.finalize().hex())')
+ROOT_FP=$(openssl x509 -in "$T/ca/root.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+OTHER_KEY="token 'wavesign-test': key 'root-ca' now has public key sha256:$G_FP, not sha256:$ROOT_FP: this is not the token the process started with"
+expect_exit 1 issue 4b
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again ($OTHER_KEY) [token-unavailable] (signing log record 11)"
+daemon_said "error: token 'wavesign-test' still unavailable: $OTHER_KEY"
+expect_eq "recoveries so far" "$(back_count)" 1
+
 # --- the right token, but the PIN file cannot be read at the reconnect
 : >"$FAULT"
 chmod 0644 "$T/state/token/pin"
 expect_exit 1 issue 5
-expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (PIN file $T/state/token/pin has mode 0644; group and others must have no access (chmod 600 $T/state/token/pin)) [token-unavailable] (signing log record 11)"
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (PIN file $T/state/token/pin has mode 0644; group and others must have no access (chmod 600 $T/state/token/pin)) [token-unavailable] (signing log record 12)"
 chmod 0600 "$T/state/token/pin"
 
 # --- a PIN the token refuses is tried once, not at every request (a real
@@ -98,9 +114,9 @@ chmod 0600 "$T/state/token/pin"
 cp -p "$T/state/token/pin" "$T/pin.good"
 echo 00000000000000000000000000000000 >"$T/state/token/pin"
 expect_exit 1 issue 5b
-expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test': C_Login with the PIN in $T/state/token/pin: CKR_PIN_INCORRECT) [token-unavailable] (signing log record 12)"
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test': C_Login with the PIN in $T/state/token/pin: CKR_PIN_INCORRECT) [token-unavailable] (signing log record 13)"
 expect_exit 1 issue 5c
-expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test' refused the PIN in $T/state/token/pin (CKR_PIN_INCORRECT); it is not tried again until the file changes) [token-unavailable] (signing log record 13)"
+expect_line "$T/err" "wavesign: cert.issue: $UNAVAILABLE: signing: token 'wavesign-test' is marked unavailable until it answers again (token 'wavesign-test' refused the PIN in $T/state/token/pin (CKR_PIN_INCORRECT); it is not tried again until the file changes) [token-unavailable] (signing log record 14)"
 cp -p "$T/pin.good" "$T/state/token/pin"
 
 # --- back: served again, with the same keys
@@ -109,8 +125,7 @@ check_device "$T/d6" "$T/d6.csr" no
 expect_exit 0 ws --json status
 expect_eq "status after recovery" "$(json_get "$T/out" token.state)" "ready"
 expect_exit 0 ws --json keys list
-expect_eq "root-ca fingerprint unchanged" "$(json_get "$T/out" keys.0.fingerprint)" \
-	"$(openssl x509 -in "$T/ca/root.crt" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
+expect_eq "root-ca fingerprint unchanged" "$(json_get "$T/out" keys.0.fingerprint)" "$ROOT_FP"
 expect_eq "recoveries so far" "$(back_count)" 2
 
 # A removal in the middle of a burst: every request is answered (served or
